@@ -1,0 +1,226 @@
+"""Find and load SOLUZION6 game folders.
+
+A game folder is scanned once into a :class:`GameSource` (which file is the
+PFF, which the vis module, the version hash).  Each play-through then gets
+its own :class:`LoadedGame`: a fresh module under a unique name, registered in
+``sys.modules`` while it lives, with its own copies of the helper modules the
+game imports by bare name, so no two play-throughs share module globals.
+"""
+import hashlib
+import importlib.util
+import itertools
+import os
+import pathlib
+import sys
+import threading
+
+from . import rng as _rng  # noqa: F401  (installs the per-play-through RNG)
+
+BASE_MODULE_DIR = pathlib.Path(__file__).resolve().parent / "sz6"
+BASE_MODULE_NAME = "soluzion6_02"
+VIS_SUFFIX = "_WSZ6_VIS.py"
+_IGNORED_PARTS = {"__pycache__", ".git", ".DS_Store", ".pytest_cache"}
+_load_lock = threading.RLock()
+_counter = itertools.count(1)
+
+
+class GameLoadError(Exception):
+    """The folder is not a loadable SOLUZION6 game; the message says why."""
+
+
+def _hashable_files(folder):
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if any(part in _IGNORED_PARTS for part in rel.parts):
+            continue
+        if path.is_file() and not path.name.endswith((".pyc", ".pyo")):
+            yield rel.as_posix(), path
+
+
+def version_hash(folder):
+    """SHA-256 over the folder's files (relative paths and contents)."""
+    folder = pathlib.Path(folder)
+    digest = hashlib.sha256()
+    for rel, path in _hashable_files(folder):
+        digest.update(rel.encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _slug_of(folder):
+    return folder.name.lower().replace("-", "_").replace(" ", "_")
+
+
+def find_pff(folder):
+    """The PFF: named after the folder's slug, else the one *_SZ6.py, else the first .py."""
+    pys = sorted(p for p in folder.glob("*.py") if p.is_file())
+    candidates = [p for p in pys if not p.name.endswith(VIS_SUFFIX)
+                  and p.name != BASE_MODULE_NAME + ".py" and p.name != "__init__.py"]
+    slug = _slug_of(folder)
+    for p in candidates:
+        stem = p.stem.lower()
+        if stem == slug or stem == slug + "_sz6":
+            return p
+    sz6 = [p for p in candidates if p.name.endswith("_SZ6.py")]
+    if len(sz6) == 1:
+        return sz6[0]
+    if sz6:
+        candidates = sz6
+    if not candidates:
+        raise GameLoadError(f"no problem formulation file (*_SZ6.py or .py) in {folder}")
+    return candidates[0]
+
+
+def find_vis_file(folder):
+    vis = sorted(folder.glob("*" + VIS_SUFFIX))
+    return vis[0] if len(vis) == 1 else None
+
+
+class GameSource:
+    """A game folder on disk: its files, slug and version hash."""
+
+    def __init__(self, folder, slug=None):
+        self.folder = pathlib.Path(folder).resolve()
+        if not self.folder.is_dir():
+            raise GameLoadError(f"not a folder: {folder}")
+        self.slug = slug or _slug_of(self.folder)
+        self.pff_path = find_pff(self.folder)
+        self.vis_path = find_vis_file(self.folder)
+        self.version = version_hash(self.folder)
+
+    def load(self):
+        """A fresh, private load of this game for one play-through."""
+        return LoadedGame(self)
+
+
+def is_formulation(obj):
+    return (not isinstance(obj, type) and hasattr(obj, "metadata")
+            and hasattr(obj, "operators")
+            and callable(getattr(obj, "initialize_problem", None)))
+
+
+def find_formulation(module):
+    for name, value in vars(module).items():
+        if not name.startswith("__") and is_formulation(value):
+            return value
+    raise GameLoadError(
+        f"{os.path.basename(module.__file__)} defines no formulation "
+        "(an object with metadata, operators and initialize_problem)")
+
+
+def _exec_module(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
+
+
+def _inside(path, folder):
+    try:
+        return path is not None and pathlib.Path(path).resolve().is_relative_to(folder)
+    except (OSError, ValueError):
+        return False
+
+
+def _ensure_base_module():
+    if str(BASE_MODULE_DIR) not in sys.path:
+        sys.path.append(str(BASE_MODULE_DIR))
+    if BASE_MODULE_NAME not in sys.modules:
+        _exec_module(BASE_MODULE_NAME, BASE_MODULE_DIR / (BASE_MODULE_NAME + ".py"))
+
+
+class LoadedGame:
+    """One play-through's private copy of a game's modules."""
+
+    def __init__(self, source):
+        self.source = source
+        self.module_name = f"szgame_{source.slug}_{next(_counter)}"
+        self.vis_name = self.module_name + "__vis"
+        self.local_modules = {}   # bare name -> module, private to this load
+        self.module = None
+        self.vis = None
+        with _load_lock:
+            self._load()
+        self.formulation = find_formulation(self.module)
+
+    def _load(self):
+        _ensure_base_module()
+        folder = self.source.folder
+        before = set(sys.modules)
+        shadowed = {}
+        if (folder / (BASE_MODULE_NAME + ".py")).exists():
+            # A game that bundles its own base module gets that copy.
+            shadowed[BASE_MODULE_NAME] = sys.modules.pop(BASE_MODULE_NAME, None)
+        sys.path.insert(0, str(folder))
+        try:
+            self.module = _exec_module(self.module_name, self.source.pff_path)
+            self.vis = self._load_vis(folder)
+        except GameLoadError:
+            self.unload()
+            raise
+        except BaseException as exc:
+            self.unload()
+            raise GameLoadError(f"loading {self.source.pff_path.name} failed: "
+                                f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            self._privatize(before, folder)
+            for name, module in shadowed.items():
+                if module is not None:
+                    sys.modules[name] = module
+            try:
+                sys.path.remove(str(folder))
+            except ValueError:
+                pass
+
+    def _load_vis(self, folder):
+        formulation = find_formulation(self.module)
+        vis = getattr(formulation, "vis_module", None)
+        if vis is not None and hasattr(vis, "render_state"):
+            return vis
+        vis_path = self.source.vis_path
+        if vis_path is None:
+            return None
+        for module in list(sys.modules.values()):
+            if getattr(module, "__file__", None) and _inside(module.__file__, folder) \
+                    and pathlib.Path(module.__file__).name == vis_path.name:
+                return module  # the PFF imported its vis module itself
+        return _exec_module(self.vis_name, vis_path)
+
+    def _privatize(self, before, folder):
+        """Take game-local modules out of sys.modules so the next load gets fresh ones."""
+        keep = {self.module_name, self.vis_name}
+        for name in set(sys.modules) - before:
+            module = sys.modules[name]
+            if name in keep:
+                continue
+            if _inside(getattr(module, "__file__", None), folder) or name == BASE_MODULE_NAME:
+                self.local_modules[name] = sys.modules.pop(name)
+
+    def unload(self):
+        """Unregister this play-through's modules so memory does not grow."""
+        for name in (self.module_name, self.vis_name):
+            sys.modules.pop(name, None)
+
+    def resolve_module(self, alias):
+        """Module for an alias written by the serializer (see serialize.py)."""
+        if alias == "@pff":
+            return self.module
+        if alias == "@vis":
+            return self.vis
+        if alias.startswith("@local:"):
+            return self.local_modules.get(alias[7:])
+        return sys.modules.get(alias) or importlib.import_module(alias)
+
+    def alias_of(self, module_name):
+        if module_name == self.module_name:
+            return "@pff"
+        if self.vis is not None and module_name == self.vis.__name__:
+            return "@vis"
+        if module_name in self.local_modules:
+            return "@local:" + module_name
+        return module_name

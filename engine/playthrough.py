@@ -1,0 +1,475 @@
+"""Run one play-through of a game: moves, bookkeeping, undo, goal, log.
+
+A :class:`PlayThrough` owns a private load of the game, a seeded random
+generator, the state stack and (optionally) a log writer.  ``apply`` is the
+move path: it checks everything a player could get wrong, calls the game once,
+records the move, then lets the host apply and record any forced bookkeeping
+moves.  Every refusal raises :class:`MoveError` and leaves the state, the
+stack and the log as they were.
+"""
+import dataclasses
+import logging
+import os
+import threading
+import traceback
+
+from . import ENGINE_VERSION, LOG_FORMAT_VERSION
+from . import params as params_mod
+from . import rng as rng_mod
+from . import serialize, views
+from .log import END_REASONS, FOOTER, HEADER, LogWriter
+
+log = logging.getLogger(__name__)
+_VIEW_RNG_SEED = 0x5A5A
+
+
+@dataclasses.dataclass(frozen=True)
+class Actor:
+    """Who makes a move: a role number, a display name, a kind."""
+
+    role: int | None
+    name: str = ""
+    kind: str = "human"  # human | bot | host
+
+    def as_dict(self):
+        return {"role": self.role, "name": self.name, "kind": self.kind}
+
+
+class MoveError(Exception):
+    """A refused move.  ``code`` is machine-readable, the message is for people."""
+
+    def __init__(self, code, message, detail=None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.detail = detail
+
+
+@dataclasses.dataclass
+class Role:
+    num: int
+    name: str
+    description: str
+    observer: bool
+
+    def as_dict(self):
+        return {"num": self.num, "name": self.name, "observer": self.observer}
+
+
+def read_roles(formulation):
+    spec = getattr(formulation, "roles_spec", None)
+    roles = list(getattr(spec, "roles", None) or [])
+    if not roles:
+        return [Role(0, "Player", "", False)]
+    out = []
+    for i, role in enumerate(roles):
+        name = str(getattr(role, "name", None) or f"Role {i}")
+        out.append(Role(i, name, str(getattr(role, "description", "") or ""),
+                        name.strip().lower() == "observer"))
+    return out
+
+
+def _safe_bool(fn, *args):
+    try:
+        return bool(fn(*args))
+    except Exception:
+        return False
+
+
+def state_phase(state):
+    phase = getattr(state, "phase", None)
+    return phase if phase is None or isinstance(phase, (str, int)) else str(phase)
+
+
+def state_to_move(state):
+    value = getattr(state, "current_role_num", 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def state_parallel(state):
+    return bool(getattr(state, "parallel", False))
+
+
+def is_goal(state):
+    fn = getattr(state, "is_goal", None)
+    return callable(fn) and _safe_bool(fn)
+
+
+def goal_message(state):
+    fn = getattr(state, "goal_message", None)
+    if callable(fn):
+        try:
+            return str(fn())
+        except Exception:
+            pass
+    return "The play-through has reached its goal."
+
+
+class PlayThrough:
+    """One play-through of a loaded game."""
+
+    def __init__(self, source, *, seed, config=None, session_folder=None, seats=(),
+                 log_writer=None, artifacts_dir=None, auto_bookkeeping=True,
+                 check_purity=False, loaded=None):
+        self.source = source
+        self.game = loaded or source.load()
+        self.formulation = self.game.formulation
+        self.seed = int(seed)
+        self.rng = rng_mod.new_generator(self.seed)
+        self.view_rng = rng_mod.new_generator(_VIEW_RNG_SEED)
+        self.log = log_writer
+        self.artifacts_dir = artifacts_dir
+        self.auto_bookkeeping = auto_bookkeeping
+        self.check_purity = check_purity
+        self.lock = threading.RLock()
+        self.roles = read_roles(self.formulation)
+        self.config = dict(config or {})
+        self.config.setdefault("active_roles", [r.num for r in self.roles if not r.observer])
+        self.session_folder = session_folder
+        self.seats = [dict(s) for s in seats]
+        self.stack, self.hashes, self.moves = [], [], []
+        self.version = 0
+        self.parallel_since = 0
+        self.ended = None        # None, or the footer's reason
+        self.outcome = None
+        self.artifact_versions = {}
+        self._initialize()
+
+    # -- set-up --------------------------------------------------------
+    def _initialize(self):
+        config = dict(self.config)
+        if self.session_folder is not None:
+            os.makedirs(self.session_folder, exist_ok=True)
+        config["session_folder"] = self.session_folder
+        try:
+            with rng_mod.using(self.rng):
+                state = self.formulation.initialize_problem(config)
+        except Exception as exc:
+            raise MoveError("game_error", f"the game failed to start: {type(exc).__name__}: {exc}",
+                            traceback.format_exc()) from exc
+        if state is None:
+            raise MoveError("game_error", "the game's initialize_problem returned no state")
+        self.message = self._take_message(state)
+        self._push(state)
+        self.parallel_since = self.version
+
+    def header_fields(self):
+        return {
+            "format": LOG_FORMAT_VERSION, "game": self.source.slug,
+            "game_version": self.source.version, "engine_version": ENGINE_VERSION,
+            "seed": self.seed, "config": self.config,
+            "roles": [r.as_dict() for r in self.roles],
+            "seats": [{k: s.get(k) for k in ("role", "name", "kind")} for s in self.seats],
+            "state_hash": self.hashes[-1], "phase": state_phase(self.state),
+            "to_move": state_to_move(self.state), "parallel": state_parallel(self.state),
+        }
+
+    def start(self):
+        """Write the header and settle forced moves; call once after creation."""
+        self._record(HEADER, **self.header_fields())
+        self.settle()
+        return self
+
+    # -- basic state facts --------------------------------------------
+    @property
+    def state(self):
+        return self.stack[-1]
+
+    @property
+    def k(self):
+        return len(self.stack) - 1
+
+    @property
+    def operators(self):
+        ops = getattr(self.formulation, "operators", None)
+        return list(getattr(ops, "operators", None) or [])
+
+    @property
+    def active_roles(self):
+        return list(self.config.get("active_roles") or [])
+
+    def state_hash_of(self, state):
+        return serialize.state_hash(state, self.game.alias_of)
+
+    def roles_to_move(self, state=None):
+        state = self.state if state is None else state
+        if state_parallel(state):
+            return list(self.active_roles)
+        return [state_to_move(state)]
+
+    def role_name(self, num):
+        for r in self.roles:
+            if r.num == num:
+                return r.name
+        return f"role {num}"
+
+    # -- applicability -------------------------------------------------
+    def _precondition(self, op, state):
+        fn = getattr(op, "precond_func", None)
+        if fn is None:
+            return True
+        with rng_mod.using(self.view_rng):
+            return _safe_bool(fn, state)
+
+    def may_use(self, role, op, state=None):
+        """Role rules only: op of this role (or None) and the role's turn."""
+        state = self.state if state is None else state
+        op_role = getattr(op, "role", None)
+        if op_role is not None and op_role != role:
+            return False
+        return role in self.roles_to_move(state)
+
+    def applicable(self, role, state=None):
+        """Indexes of operators ``role`` may apply now."""
+        state = self.state if state is None else state
+        if role not in self.roles_to_move(state):
+            return []
+        return [i for i, op in enumerate(self.operators)
+                if self.may_use(role, op, state) and self._precondition(op, state)]
+
+    def forced_move(self, role, state=None):
+        """The bookkeeping operator the host must apply for ``role``, or None."""
+        ops = self.operators
+        idx = self.applicable(role, state)
+        if idx and all(getattr(ops[i], "bookkeeping", False) for i in idx):
+            return idx[0]
+        return None
+
+    # -- the move path -------------------------------------------------
+    def check_move(self, role, op_index, args, state_version=None):
+        """Validate a move without applying it; returns (op, converted args)."""
+        if self.ended:
+            raise MoveError("finished", "this play-through has ended")
+        if state_version is not None and not self._version_ok(state_version):
+            raise MoveError("stale", "the game has moved on since your page was drawn; "
+                            "the page has been refreshed, please choose again")
+        ops = self.operators
+        if type(op_index) is not int or not 0 <= op_index < len(ops):
+            raise MoveError("unknown_operator", f"there is no move number {op_index!r}")
+        op = ops[op_index]
+        op_role = getattr(op, "role", None)
+        if op_role is not None and op_role != role:
+            raise MoveError("wrong_role", f"“{views.op_name(op, self.state)}” is a move "
+                            f"for {self.role_name(op_role)}, not for {self.role_name(role)}")
+        if role not in self.roles_to_move():
+            waiting = ", ".join(self.role_name(r) for r in self.roles_to_move())
+            raise MoveError("wrong_turn", f"it is not your turn (waiting for {waiting})")
+        try:
+            specs = params_mod.resolve_specs(op, self.state)
+            args = params_mod.check_args(specs, args)
+        except params_mod.ParamError as exc:
+            raise MoveError("bad_params", str(exc)) from exc
+        if not self._precondition(op, self.state):
+            raise MoveError("not_applicable",
+                            f"“{views.op_name(op, self.state)}” cannot be applied now")
+        return op, args, specs
+
+    def _version_ok(self, client_version):
+        if client_version == self.version:
+            return True
+        # In a parallel phase a choice drawn earlier in the same phase is still valid.
+        return (state_parallel(self.state) and isinstance(client_version, int)
+                and self.parallel_since <= client_version <= self.version)
+
+    def apply(self, actor, op_index, args=None, state_version=None):
+        """Apply a player's move; returns the list of move events recorded."""
+        with self.lock:
+            op, args, specs = self.check_move(actor.role, op_index, args, state_version)
+            first = self._do_move(actor, op_index, op, args, specs)
+            return [first] + self.settle()
+
+    def transition(self, op, args, specs):
+        """Call the game's transition once; returns (new state, message)."""
+        before = self.hashes[-1] if self.check_purity else None
+        try:
+            with rng_mod.using(self.rng):
+                fn = op.state_xition_func
+                new = fn(self.state, args) if specs else fn(self.state)
+        except Exception as exc:
+            raise MoveError("game_error", f"the game's code failed on this move: "
+                            f"{type(exc).__name__}: {exc}", traceback.format_exc()) from exc
+        if new is None or isinstance(new, (bool, int, str, list, dict, tuple)):
+            raise MoveError("game_error", "the game's move returned no new state")
+        if self.check_purity and self.state_hash_of(self.state) != before:
+            raise MoveError("game_error", "the game's move changed the previous state "
+                            "(transitions must return a new state)")
+        return new, self._take_message(new)
+
+    def _do_move(self, actor, op_index, op, args, specs, bookkeeping=False):
+        before = self.state
+        rng_before = self.rng.getstate()
+        try:
+            new, message = self.transition(op, args, specs)
+        except MoveError:
+            self.rng.setstate(rng_before)
+            raise
+        self.message = message
+        self._push(new)
+        event = self._record(
+            "move", k=self.k, actor=actor.as_dict(), op=op_index,
+            op_name=views.op_name(op, before), args=list(args),
+            bookkeeping=bookkeeping, phase_before=state_phase(before),
+            phase_after=state_phase(new), to_move_before=state_to_move(before),
+            to_move_after=state_to_move(new), parallel_before=state_parallel(before),
+            state_hash=self.hashes[-1], message=message)
+        self.moves.append(event)
+        self._save_artifacts(specs, args, actor)
+        return event
+
+    def settle(self):
+        """Apply forced bookkeeping moves, then detect goal or stall; returns moves."""
+        done = []
+        while not self.ended:
+            if is_goal(self.state):
+                self._finish_goal()
+                break
+            if not self.auto_bookkeeping:
+                break
+            roles = self.roles_to_move()
+            forced = [(r, self.forced_move(r)) for r in roles]
+            forced = [(r, i) for r, i in forced if i is not None]
+            if forced:
+                role, idx = forced[0]
+                op = self.operators[idx]
+                specs = params_mod.resolve_specs(op, self.state)
+                actor = Actor(role, "host", "host")
+                done.append(self._do_move(actor, idx, op, [], specs, bookkeeping=True))
+                continue
+            if not any(self.applicable(r) for r in roles):
+                self.end("stalled")
+            break
+        return done
+
+    # -- undo ----------------------------------------------------------
+    def undo_target(self):
+        """Index in ``moves`` of the last decision (a non-host move), or None."""
+        for i in range(len(self.moves) - 1, -1, -1):
+            if self.moves[i]["actor"]["kind"] != "host":
+                return i
+        return None
+
+    def check_undo(self, actor, owner=False):
+        """Raise MoveError unless ``actor`` may undo the last decision now."""
+        if self.ended:
+            raise MoveError("finished", "the play-through has ended; moves cannot be undone")
+        i = self.undo_target()
+        if i is None:
+            raise MoveError("nothing_to_undo", "there is no move to undo")
+        last = self.moves[i]
+        if not owner and (last["actor"]["role"] != actor.role
+                          or last["actor"]["name"] != actor.name):
+            raise MoveError("not_yours", "you can only undo your own last move, "
+                            "before anyone else has moved")
+        touches_parallel = last["parallel_before"] or state_parallel(self.state)
+        op = self.operators[last["op"]] if last["op"] < len(self.operators) else None
+        if touches_parallel and not getattr(op, "allow_undo", False):
+            raise MoveError("parallel", "moves in a simultaneous phase cannot be undone")
+        return i
+
+    def undo(self, actor, owner=False):
+        """Undo the last decision and the forced moves after it; returns the event."""
+        with self.lock:
+            i = self.check_undo(actor, owner)
+            return self.undo_to(actor, self.moves[i]["k"] - 1, owner)
+
+    def undo_to(self, actor, k, owner=False):
+        """Pop the state stack back to step ``k`` and record it."""
+        while self.k > k:
+            self.stack.pop()
+            self.hashes.pop()
+            self.moves.pop()
+        self.version += 1
+        self.parallel_since = self.version
+        self.message = ""
+        return self._record("undo", actor=actor.as_dict(), k=self.k, owner=bool(owner),
+                            state_hash=self.hashes[-1], phase=state_phase(self.state),
+                            to_move=state_to_move(self.state))
+
+    # -- ending ----------------------------------------------------------
+    def outcome_for_roles(self, state=None):
+        state = self.state if state is None else state
+        is_win = getattr(state, "is_win", None)
+        is_draw = getattr(state, "is_draw", None)
+        draw = callable(is_draw) and _safe_bool(is_draw)
+        out = {}
+        for r in self.roles:
+            if r.observer or r.num not in self.active_roles:
+                continue
+            if callable(is_win) and _safe_bool(is_win, r.num):
+                out[str(r.num)] = "win"
+            elif draw:
+                out[str(r.num)] = "draw"
+            elif callable(is_win):
+                out[str(r.num)] = "loss"
+            else:
+                out[str(r.num)] = "finished"
+        return out
+
+    def _finish_goal(self):
+        self.outcome = self.outcome_for_roles()
+        self.goal_message = goal_message(self.state)
+        self._record("goal_reached", k=self.k, message=self.goal_message,
+                     outcome=self.outcome, state_hash=self.hashes[-1])
+        self.end("goal")
+
+    def end(self, reason):
+        """Write the footer; ``reason`` is one of END_REASONS."""
+        if reason not in END_REASONS:
+            raise ValueError(f"unknown end reason {reason!r}")
+        if self.ended:
+            return None
+        self.ended = reason
+        return self._record(FOOTER, reason=reason, k=self.k, state_hash=self.hashes[-1])
+
+    def close(self):
+        """Release the game's modules (and the log file)."""
+        self.game.unload()
+        if self.log is not None:
+            self.log.close()
+
+    # -- records ---------------------------------------------------------
+    def record(self, type_, **fields):
+        """Record a non-move event (paused, player_joined, ...)."""
+        with self.lock:
+            return self._record(type_, **fields)
+
+    def _record(self, type_, **fields):
+        if self.log is None:
+            return dict(type=type_, **fields)
+        return self.log.write(type_, **fields)
+
+    def _push(self, state):
+        self.stack.append(state)
+        self.hashes.append(self.state_hash_of(state))
+        was_parallel = len(self.stack) > 1 and state_parallel(self.stack[-2])
+        self.version += 1
+        if not (was_parallel and state_parallel(state)):
+            self.parallel_since = self.version
+
+    @staticmethod
+    def _take_message(state):
+        message = getattr(state, "jit_transition", None)
+        if message is None:
+            return ""
+        try:
+            state.jit_transition = None   # narration is not carried into later states
+        except Exception:
+            pass
+        return str(message)
+
+    def _save_artifacts(self, specs, args, actor):
+        for spec, value in zip(specs, args):
+            if spec.get("type") != "file_edit":
+                continue
+            name = os.path.basename(str(spec.get("file_path") or spec["name"])) or "text"
+            version = self.artifact_versions.get(name, 0) + 1
+            self.artifact_versions[name] = version
+            data = value.encode("utf-8")
+            if self.artifacts_dir:
+                os.makedirs(self.artifacts_dir, exist_ok=True)
+                path = os.path.join(self.artifacts_dir, f"v{version:04d}__{name}")
+                with open(path, "wb") as f:
+                    f.write(data)
+            self._record("artifact_saved", k=self.k, name=name, version=version,
+                         sha256=serialize.hashlib.sha256(data).hexdigest(),
+                         words=len(value.split()), actor=actor.as_dict())

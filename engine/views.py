@@ -1,0 +1,64 @@
+"""What a role may see of a state: its text view, its vis HTML, its operators."""
+import html
+import inspect
+import logging
+
+log = logging.getLogger(__name__)
+VIS_KWARGS = ("role_num", "instance_data", "base_url")
+
+
+def _plain(text):
+    return text if isinstance(text, str) else str(text)
+
+
+def text_view(state, role):
+    """``text_view_for_role(role)`` when the state has it, else ``str(state)``."""
+    view_fn = getattr(state, "text_view_for_role", None)
+    try:
+        if callable(view_fn):
+            return _plain(view_fn(role))
+        return _plain(state)
+    except Exception as exc:
+        log.info("text view raised: %r", exc)
+        return f"(the game could not describe this state: {type(exc).__name__})"
+
+
+def vis_kwargs(render):
+    """The subset of VIS_KWARGS that ``render`` declares (all, with **kwargs)."""
+    try:
+        params = inspect.signature(render).parameters
+    except (TypeError, ValueError):
+        return ()
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return VIS_KWARGS
+    return tuple(k for k in VIS_KWARGS if k in params)
+
+
+def render_vis(vis_module, state, role, instance_data=None, base_url=""):
+    """The vis HTML for ``role``, or None when there is no vis or it fails."""
+    render = getattr(vis_module, "render_state", None) if vis_module else None
+    if not callable(render):
+        return None
+    available = {"role_num": role, "instance_data": instance_data, "base_url": base_url}
+    kwargs = {k: available[k] for k in vis_kwargs(render)}
+    try:
+        out = render(state, **kwargs)
+    except Exception as exc:
+        log.info("vis render raised: %r", exc)
+        return None
+    return out if isinstance(out, str) else None
+
+
+def op_name(op, state):
+    """An operator's display name; callable names are resolved on the state."""
+    name = getattr(op, "name", "")
+    if callable(name):
+        try:
+            name = name(state)
+        except Exception:
+            name = getattr(name, "__name__", "operator")
+    return str(name)
+
+
+def text_as_html(text):
+    return f'<pre class="text-view">{html.escape(text)}</pre>'

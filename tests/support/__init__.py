@@ -1,0 +1,1 @@
+"""Shared helpers for the szportal test suite (not tests themselves)."""

@@ -1,0 +1,1 @@
+"""szportal Flask web application."""

@@ -1,0 +1,1 @@
+"""szportal background workers (RQ jobs)."""
