@@ -62,3 +62,65 @@ def op_name(op, state):
 
 def text_as_html(text):
     return f'<pre class="text-view">{html.escape(text)}</pre>'
+
+
+class OperatorInfo:
+    """An operator as one role sees it now."""
+
+    __slots__ = ("index", "name", "description", "params", "applicable", "bookkeeping", "role")
+
+    def __init__(self, **fields):
+        for key in self.__slots__:
+            setattr(self, key, fields.get(key))
+
+    def as_dict(self):
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+class RoleView:
+    """Everything one role may see of the current state."""
+
+    __slots__ = ("role", "text", "vis_html", "operators", "version")
+
+    def __init__(self, role, text, vis_html, operators, version):
+        self.role, self.text, self.vis_html = role, text, vis_html
+        self.operators, self.version = operators, version
+
+    @property
+    def html(self):
+        """The vis HTML, or the text view as escaped preformatted text."""
+        return self.vis_html if self.vis_html is not None else text_as_html(self.text)
+
+
+def operator_list(pt, role, state=None):
+    """Operators of ``role`` (and role None) with their applicability now."""
+    from .params import ParamError, resolve_specs
+    from .rng import using
+    state = pt.state if state is None else state
+    applicable = set(pt.applicable(role, state)) if role is not None else set()
+    out = []
+    with using(pt.view_rng):
+        for i, op in enumerate(pt.operators):
+            op_role = getattr(op, "role", None)
+            if op_role is not None and op_role != role:
+                continue
+            try:
+                specs = resolve_specs(op, state)
+            except ParamError:
+                specs = []
+            out.append(OperatorInfo(
+                index=i, name=op_name(op, state), role=op_role,
+                description=str(getattr(op, "description", "") or ""), params=specs,
+                applicable=i in applicable, bookkeeping=bool(getattr(op, "bookkeeping", False))))
+    return out
+
+
+def role_view(pt, role, base_url="", state=None):
+    """Text view, vis HTML and operators of ``role`` for the current state."""
+    from .rng import using
+    state = pt.state if state is None else state
+    with using(pt.view_rng):
+        text = text_view(state, role)
+        vis = render_vis(pt.game.vis, state, role,
+                         getattr(pt.formulation, "instance_data", None), base_url)
+    return RoleView(role, text, vis, operator_list(pt, role, state), pt.version)

@@ -26,7 +26,7 @@ def _bank(d, x0):
 
 def render_state(state, role_num=None):
     d = state.d
-    boat_x = 175 if d["boat"] == "left" else 315
+    boat_x = 160 if d["boat"] == "left" else W - 240
     p = ['<div style="font-family:sans-serif;text-align:center">',
          f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" '
          'style="border-radius:10px;background:#cfe8ff">',

@@ -63,17 +63,18 @@ def render_state(state, role_num=None):
             elif my_turn:
                 idx = 3 * r + c
                 label = escape(f"Place {mark_to_move} at ({r},{c})")
+                hit = f"tttcell{r}{c}"  # no "-" or ".": SMIL would parse it as an offset
                 parts.append(
                     f'<g data-op-index="{idx}" style="cursor:pointer">'
                     f'<title>{label}</title>'
-                    f'<rect x="{x + 4}" y="{y + 4}" width="{CELL - 8}" height="{CELL - 8}" rx="10" '
-                    f'style="fill:#ffffff;fill-opacity:0.01;stroke:none">'
+                    f'<rect id="{hit}" x="{x + 4}" y="{y + 4}" width="{CELL - 8}" height="{CELL - 8}" '
+                    f'rx="10" style="fill:#ffffff;fill-opacity:0.01;stroke:none">'
                     f'<set attributeName="fill" to="#dfeeff" begin="mouseover" end="mouseout"/>'
                     f'<set attributeName="fill-opacity" to="1" begin="mouseover" end="mouseout"/>'
                     f'</rect>'
                     f'<g style="opacity:0" pointer-events="none">'
                     f'{_mark(mark_to_move, cx, cy, 0.35)}'
-                    f'<set attributeName="opacity" to="1" begin="mouseover" end="mouseout"/>'
+                    f'<set attributeName="opacity" to="1" begin="{hit}.mouseover" end="{hit}.mouseout"/>'
                     f'</g></g>')
 
     # grid lines

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import applicable, load_pff
+from tests.games.conftest import applicable, load_pff
 
 SLUG = "chat_with_model"
 GAME_DIR = pathlib.Path(__file__).resolve().parents[2] / "games" / SLUG

@@ -1,7 +1,7 @@
 import copy
 import random
 
-from conftest import applicable, load_pff
+from tests.games.conftest import applicable, load_pff
 
 SLUG = "guess_my_age"
 CFG = {"active_roles": [0]}

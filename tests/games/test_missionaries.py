@@ -4,7 +4,7 @@ import inspect
 import random
 from collections import deque
 
-from conftest import applicable, load_pff
+from tests.games.conftest import applicable, load_pff
 
 SLUG = "missionaries"
 

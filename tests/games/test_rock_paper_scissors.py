@@ -3,7 +3,7 @@ import importlib
 import inspect
 import random
 
-from conftest import applicable, load_pff
+from tests.games.conftest import applicable, load_pff
 
 SLUG = "rock_paper_scissors"
 THROWS = ("rock", "paper", "scissors")

@@ -3,7 +3,7 @@ import importlib
 import inspect
 import random
 
-from conftest import applicable, load_pff
+from tests.games.conftest import applicable, load_pff
 
 SLUG = "tic_tac_toe"
 

@@ -7,7 +7,7 @@ import pathlib
 import random
 import sys
 
-from conftest import applicable, load_pff
+from tests.games.conftest import applicable, load_pff
 
 SLUG = "writing_exercise"
 GAME_DIR = pathlib.Path(__file__).resolve().parents[2] / "games" / SLUG
