@@ -12,6 +12,7 @@ import time
 
 from . import ENGINE_VERSION, LOG_FORMAT_VERSION
 from . import log as logmod
+from .checkpoint import apply_recorded
 from .playthrough import (Actor, MoveError, PlayThrough, goal_message, is_goal,
                           state_parallel, state_phase, state_to_move)
 
@@ -243,12 +244,8 @@ def _trail_only(source, events, stop_at):
         trail = [pt.hashes[-1]]
         try:
             for ev in events[1:stop_at]:
-                if ev["type"] == "move":
-                    op, args, specs = pt.check_move(ev["actor"]["role"], ev["op"], ev["args"])
-                    pt._push(pt.transition(op, args, specs)[0])
-                    trail.append(pt.hashes[-1])
-                elif ev["type"] == "undo":
-                    pt.undo_to(Actor(None), ev["k"])
+                if ev["type"] in ("move", "undo"):
+                    apply_recorded(pt, ev)
                     trail.append(pt.hashes[-1])
         except (MoveError, KeyError, TypeError):
             pass
