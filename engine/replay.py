@@ -112,14 +112,14 @@ class Replayer:
 
     def _on_move(self, ev):
         pt, seq, k = self.pt, ev["seq"], ev.get("k")
+        if is_goal(pt.state) or self.goal_seen:
+            raise Failure("bad_ending", "a move is recorded after the goal was reached",
+                          seq=seq, step=k, event=ev)
         if ev.get("phase_before") != self.phase_after:
             raise Failure("missing_bookkeeping", "this move starts in another phase than the "
                           "previous one ended: a phase was skipped without a recorded move",
                           seq=seq, step=k, event=ev,
                           diff=[("phase_before", ev.get("phase_before"), self.phase_after)])
-        if is_goal(pt.state) or self.goal_seen:
-            raise Failure("bad_ending", "a move is recorded after the goal was reached",
-                          seq=seq, step=k, event=ev)
         actor = ev.get("actor") or {}
         role, op_index, args = actor.get("role"), ev.get("op"), ev.get("args")
         self._check_bookkeeping(ev, role, op_index)
@@ -217,6 +217,10 @@ class Replayer:
         if reached and not self.goal_seen:
             raise Failure("bad_ending", "the goal was reached but not recorded",
                           seq=ev["seq"], step=pt.k, event=ev, diff=[("reason", reason, "goal")])
+        if self.goal_seen and reason != "goal":
+            raise Failure("bad_ending", f"the goal was reached but the play-through ended as "
+                          f"{reason!r}", seq=ev["seq"], step=pt.k, event=ev,
+                          diff=[("reason", reason, "goal")])
         if reason == "goal" and not self.goal_seen:
             raise Failure("bad_ending", "the play-through ended as 'goal' without reaching it",
                           seq=ev["seq"], step=pt.k, event=ev)
