@@ -12,7 +12,7 @@ import random as _random
 
 from . import params as params_mod
 from . import rng as rng_mod
-from .playthrough import MoveError, is_goal, state_parallel, state_to_move
+from .playthrough import Actor, MoveError, is_goal, state_parallel, state_to_move
 
 STRATEGIES = ("random", "first", "search")
 _WORDS = ("yes", "maybe", "hello", "blue", "seven", "tree", "why not", "tell me more")
@@ -155,13 +155,12 @@ def play_out(pt, strategies=None, max_moves=5000, rnd=None):
         choice = choose_move(pt, role, strategies.get(role, "random"), rnd)
         if choice is None:
             break
-        from .playthrough import Actor
         try:
             pt.apply(Actor(role, f"bot-{role}", "bot"), choice[0], choice[1])
         except MoveError as exc:
-            if exc.code != "game_error":
-                raise
-            pt.end("abandoned")
+            if exc.code == "game_error":
+                pt.end("abandoned")
+            raise
         moves += 1
     if not pt.ended:
         pt.end("abandoned")

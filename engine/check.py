@@ -19,6 +19,8 @@ from .playthrough import MoveError, PlayThrough
 
 def explain(exc):
     """A one-line reason for a failure in game code, naming missing things."""
+    if isinstance(exc, GameLoadError) and exc.__cause__ is not None:
+        return f"{exc} ({explain(exc.__cause__)})"
     if isinstance(exc, ModuleNotFoundError):
         return (f"the game needs the Python package {exc.name!r}, "
                 "which is not installed on this machine")
@@ -27,7 +29,9 @@ def explain(exc):
     if isinstance(exc, KeyError) and str(exc).strip("'").isupper():
         return f"the game needs the setting {exc} (an environment variable or API key)"
     if isinstance(exc, MoveError):
-        return exc.message
+        cause = exc.__cause__
+        return explain(cause) if cause is not None and not isinstance(cause, MoveError) \
+            else exc.message
     return f"{type(exc).__name__}: {exc}"
 
 
