@@ -1,4 +1,18 @@
-"""Benchmark entry point (placeholder)."""
+"""Run the benchmarks: ``python -m bench [engine]`` (``make bench``)."""
+import sys
+
+from bench import engine_bench
+
+SUITES = {"engine": engine_bench.run}
+
+
+def main(argv):
+    names = argv or list(SUITES)
+    for name in names:
+        if name not in SUITES:
+            sys.exit(f"unknown benchmark {name!r}; choose from {', '.join(SUITES)}")
+        SUITES[name]()
+
 
 if __name__ == "__main__":
-    print("no benchmarks yet")
+    main(sys.argv[1:])

@@ -81,6 +81,7 @@ def restore(pt, data):
         pt.formulation.instance_data = decode(data["instance_data"])
     pt.artifact_versions = dict(data.get("artifact_versions") or {})
     pt.version = data.get("version", pt.version)
+    pt._applicable.clear()
     pt.parallel_since = pt.version
 
 
@@ -104,9 +105,20 @@ def apply_recorded(pt, ev):
         pt.ended = ev.get("reason")
 
 
+def _check_against_log(pt, events):
+    recorded = [e for e in events if e["type"] in ("move", "undo")]
+    if recorded and recorded[-1].get("state_hash") != pt.hashes[-1]:
+        raise CheckpointError("the rebuilt play-through does not match its log")
+
+
 def resume(source, log_path, checkpoint_path=None, session_folder=None,
            artifacts_dir=None, fsync=False):
-    """A live play-through rebuilt from its log (and latest checkpoint)."""
+    """A live play-through rebuilt from its log, or from a checkpoint plus the log's tail.
+
+    Callers normally pass no checkpoint: replaying the whole log also restores
+    what games keep in module globals during play.  The checkpoint path is the
+    fallback for games whose replay is slow or fails.
+    """
     events = read_events(log_path)
     header = events[0]
     pt = PlayThrough(source, seed=header["seed"], config=header.get("config"),
@@ -122,6 +134,7 @@ def resume(source, log_path, checkpoint_path=None, session_folder=None,
     for ev in events[:after + 1]:
         if ev["type"] in ("goal_reached", FOOTER):
             apply_recorded(pt, ev)
+    _check_against_log(pt, events)
     pt.auto_bookkeeping = True
     pt.log = LogWriter(log_path, fsync=fsync)
     return pt

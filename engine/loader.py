@@ -87,6 +87,9 @@ class GameSource:
         self.pff_path = find_pff(self.folder)
         self.vis_path = find_vis_file(self.folder)
         self.version = version_hash(self.folder)
+        # Only games that mention it get a session folder made for them.
+        self.uses_session_folder = any(
+            b"session_folder" in p.read_bytes() for p in self.folder.rglob("*.py"))
 
     def load(self):
         """A fresh, private load of this game for one play-through."""
@@ -108,12 +111,27 @@ def find_formulation(module):
         "(an object with metadata, operators and initialize_problem)")
 
 
+_code_cache = {}
+
+
+def _compiled(path):
+    """Code object of a source file, compiled once per (path, size, mtime)."""
+    stat = os.stat(path)
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    code = _code_cache.get(key)
+    if code is None:
+        with open(path, "rb") as f:
+            code = compile(f.read(), str(path), "exec", dont_inherit=True)
+        _code_cache[key] = code
+    return code
+
+
 def _exec_module(name, path):
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
-        spec.loader.exec_module(module)
+        exec(_compiled(path), module.__dict__)
     except BaseException:
         sys.modules.pop(name, None)
         raise
@@ -121,9 +139,11 @@ def _exec_module(name, path):
 
 
 def _inside(path, folder):
+    if not path:
+        return False
     try:
-        return path is not None and pathlib.Path(path).resolve().is_relative_to(folder)
-    except (OSError, ValueError):
+        return os.path.realpath(path).startswith(str(folder) + os.sep)
+    except (OSError, ValueError, TypeError):
         return False
 
 
@@ -159,7 +179,7 @@ class LoadedGame:
         sys.path.insert(0, str(folder))
         try:
             self.module = _exec_module(self.module_name, self.source.pff_path)
-            self.vis = self._load_vis(folder)
+            self.vis = self._load_vis(folder, before)
         except GameLoadError:
             self.unload()
             raise
@@ -177,7 +197,7 @@ class LoadedGame:
             except ValueError:
                 pass
 
-    def _load_vis(self, folder):
+    def _load_vis(self, folder, before):
         formulation = find_formulation(self.module)
         vis = getattr(formulation, "vis_module", None)
         if vis is not None and hasattr(vis, "render_state"):
@@ -185,9 +205,10 @@ class LoadedGame:
         vis_path = self.source.vis_path
         if vis_path is None:
             return None
-        for module in list(sys.modules.values()):
+        for name in set(sys.modules) - before:
+            module = sys.modules[name]
             if getattr(module, "__file__", None) and _inside(module.__file__, folder) \
-                    and pathlib.Path(module.__file__).name == vis_path.name:
+                    and os.path.basename(module.__file__) == vis_path.name:
                 return module  # the PFF imported its vis module itself
         return _exec_module(self.vis_name, vis_path)
 

@@ -129,6 +129,7 @@ class PlayThrough:
         self.seats = [dict(s) for s in seats]
         self.stack, self.hashes, self.moves = [], [], []
         self.version = 0
+        self._applicable = {}    # (version, role) -> applicable operator indexes
         self.parallel_since = 0
         self.ended = None        # None, or the footer's reason
         self.outcome = None
@@ -138,7 +139,7 @@ class PlayThrough:
     # -- set-up --------------------------------------------------------
     def _initialize(self):
         config = dict(self.config)
-        if self.session_folder is not None:
+        if self.session_folder is not None and getattr(self.source, "uses_session_folder", True):
             os.makedirs(self.session_folder, exist_ok=True)
         config["session_folder"] = self.session_folder
         try:
@@ -208,8 +209,13 @@ class PlayThrough:
         fn = getattr(op, "precond_func", None)
         if fn is None:
             return True
-        with rng_mod.using(self.view_rng):
-            return _safe_bool(fn, state)
+        token = rng_mod.current.set(self.view_rng)
+        try:
+            return bool(fn(state))
+        except Exception:
+            return False
+        finally:
+            rng_mod.current.reset(token)
 
     def may_use(self, role, op, state=None):
         """Role rules only: op of this role (or None) and the role's turn."""
@@ -220,12 +226,22 @@ class PlayThrough:
         return role in self.roles_to_move(state)
 
     def applicable(self, role, state=None):
-        """Indexes of operators ``role`` may apply now."""
+        """Indexes of operators ``role`` may apply now (cached per state version)."""
+        current = state is None or state is self.state
         state = self.state if state is None else state
+        key = (self.version, role)
+        if current and key in self._applicable:
+            return self._applicable[key]
         if role not in self.roles_to_move(state):
-            return []
-        return [i for i, op in enumerate(self.operators)
-                if self.may_use(role, op, state) and self._precondition(op, state)]
+            found = []
+        else:
+            found = [i for i, op in enumerate(self.operators)
+                     if self.may_use(role, op, state) and self._precondition(op, state)]
+        if current:
+            if len(self._applicable) > 16:
+                self._applicable.clear()
+            self._applicable[key] = found
+        return found
 
     def forced_move(self, role, state=None):
         """The bookkeeping operator the host must apply for ``role``, or None."""

@@ -6,7 +6,9 @@ of the exact game version, and stops at the first failure, reporting one of
 the defect classes of DESIGN.md with an aspect / recorded / replayed table.
 Replay never injects, coerces or skips a move.
 """
+import contextlib
 import json
+import os
 import tempfile
 import time
 
@@ -231,8 +233,15 @@ class Replayer:
             ("k", ev.get("k"), pt.k), ("state_hash", ev.get("state_hash"), pt.hashes[-1])])
 
 
+def _session_folder(source):
+    """A fresh temporary session folder, only for games that use one."""
+    if getattr(source, "uses_session_folder", True):
+        return tempfile.TemporaryDirectory(prefix="szreplay-")
+    return contextlib.nullcontext(os.path.join(tempfile.gettempdir(), "szreplay-unused"))
+
+
 def _replay_once(source, events, stop_at=None):
-    with tempfile.TemporaryDirectory(prefix="szreplay-") as folder:
+    with _session_folder(source) as folder:
         replayer = Replayer(source, events, folder)
         try:
             return replayer.run(stop_at)
@@ -242,7 +251,7 @@ def _replay_once(source, events, stop_at=None):
 
 def _trail_only(source, events, stop_at):
     """Hashes of a trusting replay up to ``stop_at`` (for the determinism check)."""
-    with tempfile.TemporaryDirectory(prefix="szreplay-") as folder:
+    with _session_folder(source) as folder:
         pt = PlayThrough(source, seed=events[0].get("seed", 0), config=events[0].get("config"),
                          session_folder=folder, auto_bookkeeping=False)
         trail = [pt.hashes[-1]]

@@ -11,7 +11,8 @@ import contextlib
 import contextvars
 import random as _random_module
 
-_current = contextvars.ContextVar("szportal_rng", default=None)
+current = contextvars.ContextVar("szportal_rng", default=None)
+_current = current
 
 
 class _DispatchingRandom(_random_module.Random):

@@ -23,6 +23,7 @@ import math
 import types
 
 EXCLUDED_ATTRS = frozenset({"jit_transition"})
+_PLAIN = frozenset({type(None), bool, int, str})
 
 
 class SerializeError(Exception):
@@ -62,9 +63,9 @@ class Encoder:
             return value if math.isfinite(value) else {"~f": repr(value)}
         d = _depth + 1
         if t is list:
-            return [self.encode(v, d) for v in value]
+            return [v if type(v) in _PLAIN else self.encode(v, d) for v in value]
         if t is tuple:
-            return {"~t": [self.encode(v, d) for v in value]}
+            return {"~t": [v if type(v) in _PLAIN else self.encode(v, d) for v in value]}
         if t is dict:
             return self._dict(value, d)
         if t is set or t is frozenset:
@@ -79,11 +80,14 @@ class Encoder:
             return {"~r": _qualified(value, self.alias_of)}
         if isinstance(value, (list, tuple, dict, set, frozenset, int, float, str)):
             raise SerializeError(f"cannot encode subclass {t.__name__} of a builtin")
+        if t.__module__ == "builtins" or not (hasattr(value, "__dict__")
+                                              or hasattr(t, "__slots__")):
+            raise SerializeError(f"cannot encode a value of type {t.__name__}")
         return self._object(value, d)
 
     def _dict(self, value, d):
-        if all(type(k) is str and not k.startswith("~") for k in value):
-            return {k: self.encode(v, d) for k, v in value.items()}
+        if all(type(k) is str and k[:1] != "~" for k in value):
+            return {k: v if type(v) in _PLAIN else self.encode(v, d) for k, v in value.items()}
         pairs = [[self.encode(k, d), self.encode(v, d)] for k, v in value.items()]
         if self.canonical:
             pairs.sort(key=lambda p: _canon_key(p[0]))

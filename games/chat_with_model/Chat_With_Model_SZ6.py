@@ -80,8 +80,9 @@ class Chat_Metadata(sz.SZ_Metadata):
 
 
 def reflect(fragment):
-    words = re.findall(r"[\w']+|[^\w\s']", fragment.lower())
-    return " ".join(REFLECTIONS.get(w, w) for w in words).rstrip(" .!?,;")
+    swapped = re.sub(r"[\w']+", lambda m: REFLECTIONS.get(m.group(0).lower(), m.group(0)),
+                     fragment)
+    return swapped.strip().rstrip(" .!?,;")
 
 
 def eliza_reply(message, exchange_number):

@@ -68,7 +68,7 @@ def render_state(state, base_url=""):
         if state.current not in state.guide_read:
             parts.append(f'<span data-op-index="{pff.OP_GUIDE}" style="{_BUTTON}">'
                          '&#128214; Read the guidebook</span>')
-    parts.append('</div><div>')
+    parts.append('</div><div style="width:420px">')
     parts.append(_map(state, pff))
     left = pff.MAX_STEPS - state.steps
     parts.append(f'<div style="margin-top:6px">Steps left today: <strong>{left}</strong> '

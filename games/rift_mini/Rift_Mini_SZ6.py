@@ -378,7 +378,10 @@ def do_no_movement(s):
 
 # -- line_processing --
 def can_collapse(s, i):
-    return _playing(s, "line_processing") and i in own_lines(s)
+    if not _playing(s, "line_processing"):
+        return False
+    m = f"M{s.current_role_num}"
+    return all(s.board[r][c] == m for r, c in LINES[i])
 
 
 def do_collapse(s, i):

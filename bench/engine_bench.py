@@ -1,0 +1,84 @@
+"""Engine benchmarks: validation throughput and the cost of one move.
+
+``python -m bench engine`` prints one JSON line per figure.  Logs are made
+first with bots (not timed); validation is then timed over all of them in
+one process pinned to one core.  Figures are medians of several rounds.
+"""
+import json
+import os
+import random
+import statistics
+import time
+
+from engine import bots, replay, views
+from engine.cli import folder_resolver
+from engine.loader import GameSource
+from engine.log import LogWriter
+from engine.playthrough import Actor, PlayThrough
+
+GAMES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "games")
+
+
+def make_logs(slug, count):
+    source = GameSource(os.path.join(GAMES, slug))
+    logs = []
+    for seed in range(count):
+        pt = PlayThrough(source, seed=seed, log_writer=LogWriter()).start()
+        bots.play_out(pt, rnd=random.Random(seed))
+        pt.close()
+        logs.append(pt.log.text())
+    return logs
+
+
+def validation_throughput(slug, count=300, rounds=5, twice=False):
+    logs = make_logs(slug, count)
+    resolve = folder_resolver(GAMES)
+    moves = sum(text.count('"type":"move"') for text in logs)
+    rates = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for text in logs:
+            report = replay.validate(text, resolve, twice=twice)
+            assert report["status"] == "canonical", report
+        rates.append(moves / (time.perf_counter() - started))
+    return {"bench": "validation", "game": slug, "logs": count, "moves": moves,
+            "twice": twice, "moves_per_s_median": round(statistics.median(rates)),
+            "moves_per_s_rounds": [round(r) for r in rates]}
+
+
+def move_and_render(slug, samples=400):
+    """Time of apply() plus rendering every role's view once, per move."""
+    source = GameSource(os.path.join(GAMES, slug))
+    times, rnd = [], random.Random(1)
+    seed = 0
+    while len(times) < samples:
+        pt = PlayThrough(source, seed=seed, log_writer=LogWriter()).start()
+        roles = [r.num for r in pt.roles]
+        while not pt.ended and len(times) < samples:
+            role = next(r for r in pt.roles_to_move() if pt.applicable(r))
+            op, args = bots.choose_move(pt, role, "random", rnd)
+            started = time.perf_counter()
+            pt.apply(Actor(role, "b", "bot"), op, args)
+            for r in roles:
+                views.role_view(pt, r, "/g/")
+            times.append(time.perf_counter() - started)
+        pt.close()
+        seed += 1
+    times.sort()
+    return {"bench": "move_and_render_all_roles", "game": slug, "samples": len(times),
+            "p50_ms": round(statistics.median(times) * 1000, 3),
+            "p95_ms": round(times[int(len(times) * 0.95)] * 1000, 3)}
+
+
+def run():
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {0})
+    results = [validation_throughput("tic_tac_toe"),
+               validation_throughput("tic_tac_toe", twice=True),
+               validation_throughput("rift_mini", count=40, rounds=3),
+               move_and_render("tic_tac_toe"), move_and_render("rift_mini", 200)]
+    if os.path.isdir(os.path.join(GAMES, "deduction_cards")):
+        results.append(move_and_render("deduction_cards", 200))
+    for r in results:
+        print(json.dumps(r))
+    return results
