@@ -7,6 +7,7 @@ import click
 
 from . import check as check_mod
 from . import replay
+from .replay import batch_summary
 from .loader import GameLoadError, GameSource
 
 
@@ -93,20 +94,6 @@ def validate_path(path, resolve, twice=False):
     return batch_summary(reports)
 
 
-def batch_summary(reports):
-    counts = {}
-    for r in reports:
-        for cls, n in r["counts"].items():
-            counts[cls] = counts.get(cls, 0) + n
-    statuses = [r["status"] for r in reports]
-    status = ("canonical" if reports and all(s == "canonical" for s in statuses)
-              else "error" if "error" in statuses or not reports else "non_canonical")
-    return {"status": status, "logs": len(reports), "counts": counts,
-            "canonical": statuses.count("canonical"), "reports": reports,
-            "seconds": round(sum(r["seconds"] for r in reports), 6),
-            "steps_replayed": sum(r["steps_replayed"] for r in reports)}
-
-
 @click.command("validate")
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--games", "games_dirs", multiple=True, type=click.Path(file_okay=False),
@@ -115,11 +102,17 @@ def batch_summary(reports):
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def validate(path, games_dirs, twice, as_json):
     """Validate a log, a folder of logs, or an export ZIP; exit 0 only if canonical."""
-    resolve = folder_resolver(*(games_dirs or (default_games_dir(),)))
-    summary = validate_path(path, resolve, twice)
+    if path.endswith(".zip"):
+        from .bundle import validate_bundle
+        summary = validate_bundle(path, twice)
+        if summary.get("error"):
+            click.echo(f"error: {summary['error']}", err=True)
+    else:
+        resolve = folder_resolver(*(games_dirs or (default_games_dir(),)))
+        summary = validate_path(path, resolve, twice)
     if as_json:
-        click.echo(json.dumps(summary if summary["logs"] != 1 else summary["reports"][0],
-                              indent=2))
+        single = summary["logs"] == 1 and not path.endswith(".zip")
+        click.echo(json.dumps(summary["reports"][0] if single else summary, indent=2))
     else:
         _print_validation(summary)
     sys.exit(0 if summary["status"] == "canonical" else 1)

@@ -330,3 +330,18 @@ def _check_determinism(source, events, failure):
                       event=failure.event,
                       diff=[("state_hash (replay 1 vs 2)", a[step] if step < len(a) else None,
                              b[step] if step < len(b) else None)])
+
+
+def batch_summary(reports):
+    """Sum a batch of reports: classes counted, every play-through tagged."""
+    counts = {}
+    for r in reports:
+        for cls, n in r["counts"].items():
+            counts[cls] = counts.get(cls, 0) + n
+    statuses = [r["status"] for r in reports]
+    status = ("canonical" if reports and all(s == "canonical" for s in statuses)
+              else "error" if "error" in statuses or not reports else "non_canonical")
+    return {"status": status, "logs": len(reports), "counts": counts,
+            "canonical": statuses.count("canonical"), "reports": reports,
+            "seconds": round(sum(r["seconds"] for r in reports), 6),
+            "steps_replayed": sum(r["steps_replayed"] for r in reports)}
