@@ -78,7 +78,7 @@ class Search:
             if specs:      # parameterised moves are not searched
                 continue
             try:
-                with rng_mod.using(rng_mod.new_generator(self.nodes)):
+                with rng_mod.using(rng_mod.new_generator(self.nodes), pt.game):
                     op = pt.operators[i]
                     new = op.state_xition_func(state)
             except Exception:

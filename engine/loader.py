@@ -24,6 +24,34 @@ _load_lock = threading.RLock()
 _counter = itertools.count(1)
 
 
+class _KnownModule:
+    """Loader that hands back a module this play-through already has."""
+
+    def __init__(self, module):
+        self.module = module
+
+    def create_module(self, spec):
+        return self.module
+
+    def exec_module(self, module):
+        pass
+
+
+class _GameImporter:
+    """Meta-path finder: bare-name imports made while a game's code runs find
+    that game's own helper modules (its folder is not on ``sys.path``)."""
+
+    def find_spec(self, name, path=None, target=None):
+        game = _rng.current_game.get()
+        if game is None or "." in name or path is not None:
+            return None
+        return game.find_local_spec(name)
+
+
+if not any(isinstance(f, _GameImporter) for f in sys.meta_path):
+    sys.meta_path.insert(0, _GameImporter())
+
+
 class GameLoadError(Exception):
     """The folder is not a loadable SOLUZION6 game; the message says why."""
 
@@ -162,6 +190,7 @@ class LoadedGame:
         self.module_name = f"szgame_{source.slug}_{next(_counter)}"
         self.vis_name = self.module_name + "__vis"
         self.local_modules = {}   # bare name -> module, private to this load
+        self._served = set()      # bare names imported by game code at run time
         self.module = None
         self.vis = None
         with _load_lock:
@@ -171,11 +200,11 @@ class LoadedGame:
     def _load(self):
         _ensure_base_module()
         folder = self.source.folder
-        before = set(sys.modules)
         shadowed = {}
         if (folder / (BASE_MODULE_NAME + ".py")).exists():
             # A game that bundles its own base module gets that copy.
             shadowed[BASE_MODULE_NAME] = sys.modules.pop(BASE_MODULE_NAME, None)
+        before = set(sys.modules)
         sys.path.insert(0, str(folder))
         try:
             self.module = _exec_module(self.module_name, self.source.pff_path)
@@ -221,6 +250,27 @@ class LoadedGame:
                 continue
             if _inside(getattr(module, "__file__", None), folder) or name == BASE_MODULE_NAME:
                 self.local_modules[name] = sys.modules.pop(name)
+
+    def find_local_spec(self, name):
+        """Import spec for a bare-name import made by this game's code at run time."""
+        module = self.local_modules.get(name)
+        if module is not None:
+            return importlib.util.spec_from_loader(name, _KnownModule(module))
+        folder = self.source.folder
+        for candidate in (folder / (name + ".py"), folder / name / "__init__.py"):
+            if candidate.is_file():
+                self._served.add(name)
+                return importlib.util.spec_from_file_location(name, candidate)
+        return None
+
+    def privatize_new_imports(self):
+        """Move modules imported by bare name during game code into ``local_modules``."""
+        if not self._served:
+            return
+        for name in list(sys.modules):
+            if name.split(".")[0] in self._served:
+                self.local_modules[name] = sys.modules.pop(name)
+        self._served.clear()
 
     def unload(self):
         """Unregister this play-through's modules so memory does not grow."""

@@ -59,9 +59,12 @@ def _number(value, spec, kind):
                 value = float(value.strip())
             except ValueError:
                 raise ParamError(f"{name} must be a number") from None
-        if type(value) not in (int, float) or not math.isfinite(value):
-            raise ParamError(f"{name} must be a number")
-        value = float(value)
+        try:
+            if type(value) not in (int, float) or not math.isfinite(value):
+                raise ParamError(f"{name} must be a number")
+            value = float(value)
+        except OverflowError:
+            raise ParamError(f"{name} must be a number of a sensible size") from None
     low, high = spec.get("min"), spec.get("max")
     if low is not None and value < low:
         raise ParamError(f"{name} must be at least {low} (got {value})")

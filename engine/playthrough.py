@@ -143,7 +143,7 @@ class PlayThrough:
             os.makedirs(self.session_folder, exist_ok=True)
         config["session_folder"] = self.session_folder
         try:
-            with rng_mod.using(self.rng):
+            with rng_mod.using(self.rng, self.game):
                 state = self.formulation.initialize_problem(config)
         except Exception as exc:
             raise MoveError("game_error", f"the game failed to start: {type(exc).__name__}: {exc}",
@@ -210,12 +210,16 @@ class PlayThrough:
         if fn is None:
             return True
         token = rng_mod.current.set(self.view_rng)
+        game_token = rng_mod.current_game.set(self.game)
         try:
             return bool(fn(state))
         except Exception:
             return False
         finally:
             rng_mod.current.reset(token)
+            rng_mod.current_game.reset(game_token)
+            if self.game._served:
+                self.game.privatize_new_imports()
 
     def may_use(self, role, op, state=None):
         """Role rules only: op of this role (or None) and the role's turn."""
@@ -298,7 +302,7 @@ class PlayThrough:
         """Call the game's transition once; returns (new state, message)."""
         before = self.hashes[-1] if self.check_purity else None
         try:
-            with rng_mod.using(self.rng):
+            with rng_mod.using(self.rng, self.game):
                 fn = op.state_xition_func
                 new = fn(self.state, args) if specs else fn(self.state)
         except Exception as exc:

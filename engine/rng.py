@@ -13,6 +13,7 @@ import random as _random_module
 
 current = contextvars.ContextVar("szportal_rng", default=None)
 _current = current
+current_game = contextvars.ContextVar("szportal_game", default=None)
 
 
 class _DispatchingRandom(_random_module.Random):
@@ -64,13 +65,17 @@ def install():
 
 
 @contextlib.contextmanager
-def using(rng):
-    """Run the block with ``rng`` as the generator behind global ``random``."""
+def using(rng, game=None):
+    """Run game code: ``rng`` behind global ``random``, ``game`` for bare-name imports."""
     token = _current.set(rng)
+    game_token = current_game.set(game) if game is not None else None
     try:
         yield rng
     finally:
         _current.reset(token)
+        if game_token is not None:
+            current_game.reset(game_token)
+            game.privatize_new_imports()
 
 
 def new_generator(seed):

@@ -99,8 +99,13 @@ class Encoder:
         if hasattr(value, "__dict__"):
             fields.update(vars(value))
         for cls in t.__mro__:
-            for slot in getattr(cls, "__slots__", ()):
-                if slot not in ("__dict__", "__weakref__") and hasattr(value, slot):
+            slots = cls.__dict__.get("__slots__", ())
+            for slot in (slots,) if isinstance(slots, str) else slots:
+                if slot in ("__dict__", "__weakref__"):
+                    continue
+                if slot.startswith("__") and not slot.endswith("__"):
+                    slot = f"_{cls.__name__.lstrip('_')}{slot}"   # name mangling
+                if hasattr(value, slot):
                     fields[slot] = getattr(value, slot)
         for name in EXCLUDED_ATTRS:
             fields.pop(name, None)

@@ -17,10 +17,19 @@ def text_view(state, role):
     try:
         if callable(view_fn):
             return _plain(view_fn(role))
+        if type(state).__str__ is object.__str__:
+            return _attribute_listing(state)
         return _plain(state)
     except Exception as exc:
         log.info("text view raised: %r", exc)
         return f"(the game could not describe this state: {type(exc).__name__})"
+
+
+def _attribute_listing(state):
+    """A readable view of a state that defines no ``__str__``."""
+    fields = {k: v for k, v in sorted(getattr(state, "__dict__", {}).items())
+              if not k.startswith("_") and k != "jit_transition"}
+    return "\n".join(f"{k}: {v!r}" for k, v in fields.items()) or type(state).__name__
 
 
 def vis_kwargs(render):
@@ -99,7 +108,7 @@ def operator_list(pt, role, state=None):
     state = pt.state if state is None else state
     applicable = set(pt.applicable(role, state)) if role is not None else set()
     out = []
-    with using(pt.view_rng):
+    with using(pt.view_rng, pt.game):
         for i, op in enumerate(pt.operators):
             op_role = getattr(op, "role", None)
             if op_role is not None and op_role != role:
@@ -119,7 +128,7 @@ def role_view(pt, role, base_url="", state=None):
     """Text view, vis HTML and operators of ``role`` for the current state."""
     from .rng import using
     state = pt.state if state is None else state
-    with using(pt.view_rng):
+    with using(pt.view_rng, pt.game):
         text = text_view(state, role)
         vis = render_vis(pt.game.vis, state, role,
                          getattr(pt.formulation, "instance_data", None), base_url)
