@@ -1,1 +1,63 @@
-"""szportal Flask web application."""
+"""szportal Flask web application: create_app builds it."""
+import os
+import pathlib
+
+from flask import Flask
+
+from .config import REPO_DIR, load_config
+from .extensions import csrf, db, login_manager, migrate, sock
+
+
+def create_app(test_config=None):
+    """Build the app: config from the environment (or ``test_config``), extensions, blueprints."""
+    test_config = dict(test_config or {})
+    instance_path = test_config.pop("INSTANCE_PATH", None) or os.environ.get(
+        "INSTANCE_PATH") or str(REPO_DIR / "instance")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True,
+                template_folder=str(REPO_DIR / "templates"),
+                static_folder=str(REPO_DIR / "static"))
+    pathlib.Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(load_config(app.instance_path))
+    app.config.update(test_config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+    pathlib.Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    init_extensions(app)
+    register_blueprints(app)
+    from .live.runtime import Runtime
+    app.extensions["live"] = Runtime(app)
+    app.after_request(security_headers)
+    return app
+
+
+# Game vis HTML is inserted into pages: inline scripts and handlers must never run.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+       "frame-ancestors 'self'; form-action 'self'")
+
+
+def security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def init_extensions(app):
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(REPO_DIR / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    sock.init_app(app)
+
+    from .models import User
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        return db.session.get(User, int(user_id))
+
+
+def register_blueprints(app):
+    from . import auth, catalog, live, main, play, sessions
+    for module in (main, auth, catalog, sessions, play, live):
+        app.register_blueprint(module.bp)

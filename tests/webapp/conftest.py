@@ -1,0 +1,110 @@
+"""Fixtures: an app on a fresh SQLite database, a test client, factories, a live server."""
+import re
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from webapp import create_app
+from webapp.catalog.seeding import install_game
+from webapp.config import REPO_DIR
+from webapp.extensions import db
+from webapp.models import User
+
+GAMES = ("tic_tac_toe", "rock_paper_scissors", "guess_my_age", "deduction_cards")
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def test_config(folder):
+    return {
+        "INSTANCE_PATH": str(folder / "instance"),
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'test.db'}",
+        "DATA_DIR": str(folder / "data"),
+        "BOT_DELAY_SECONDS": 0.0,
+    }
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory):
+    """A database with the tables and the test games installed, built once per run."""
+    folder = tmp_path_factory.mktemp("template")
+    app = create_app(test_config(folder))
+    with app.app_context():
+        db.create_all()
+        for slug in GAMES:
+            install_game(REPO_DIR / "games" / slug)
+        db.engine.dispose()
+    return folder / "test.db"
+
+
+@pytest.fixture
+def app(tmp_path, template_db):
+    shutil.copy(template_db, tmp_path / "test.db")
+    app = create_app(test_config(tmp_path))
+    yield app
+    for key in list(app.extensions["live"]._live):
+        app.extensions["live"].forget(key)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create an account: make_user("ann", kind="instructor", password="pw")."""
+    def make(username, kind="student", password="pw", display_name=None):
+        with app.app_context():
+            user = User(username=username, kind=kind, display_name=display_name or username.title())
+            user.set_password(password)
+            db.session.add(user)
+            db.session.commit()
+            return user.id
+    return make
+
+
+def csrf_from(html):
+    found = CSRF_RE.search(html)
+    assert found, "page has no CSRF token"
+    return found.group(1)
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in through the real form."""
+    def do(username, password="pw"):
+        token = csrf_from(client.get("/auth/login").get_data(as_text=True))
+        return client.post("/auth/login", data={"username": username, "password": password,
+                                                "csrf_token": token})
+    return do
+
+
+@pytest.fixture
+def make_session(client, login, make_user):
+    """Start a session of ``slug`` as a fresh instructor; returns its key."""
+    def make(slug="tic_tac_toe", username="teacher"):
+        make_user(username, kind="instructor")
+        login(username)
+        token = csrf_from(client.get(f"/games/{slug}").get_data(as_text=True))
+        response = client.post(f"/games/{slug}/start", data={"csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response.headers["Location"].split("/s/")[1].split("/")[0]
+    return make
+
+
+@pytest.fixture
+def live_server(app):
+    """The real app served over HTTP and WebSocket on a free loopback port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)

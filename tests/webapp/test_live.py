@@ -1,0 +1,194 @@
+"""The live hub over real sockets: lobby pushes, starting, moves, and refused input."""
+import json
+import time
+
+from engine.loader import GameSource
+from engine.replay import validate
+from webapp.models import PlayThroughRecord, Session
+
+from .players import Player
+
+
+def participant_id(app, key, name):
+    with app.app_context():
+        game_session = Session.query.filter_by(key=key).one()
+        return next(p.id for p in game_session.participants if p.display_name == name)
+
+
+def seat(owner, app, key, name, *roles):
+    pid = participant_id(app, key, name)
+    data = {"participant_id": pid, "roles": list(roles)}
+    response = owner.post(f"/s/{key}/seat", data, csrf_from=f"/s/{key}/lobby")
+    assert response.ok
+
+
+def live_pt(app, key):
+    return app.extensions["live"].live(key).pt
+
+
+def setup_game(app, base, slug, names_roles):
+    """Instructor + guests joined, seated and connected; returns (owner, players, key)."""
+    with app.app_context():
+        from webapp.extensions import db
+        from webapp.models import User
+        user = User(username="teacher", kind="instructor", display_name="Teacher")
+        user.set_password("pw")
+        db.session.add(user)
+        db.session.commit()
+    owner = Player(base).login("teacher")
+    key = owner.start_session(slug)
+    players = []
+    for name, roles in names_roles:
+        player = Player(base).join(key, name)
+        seat(owner, app, key, name, *roles)
+        players.append(player)
+    for p in [owner] + players:
+        p.connect(key)
+    return owner, players, key
+
+
+def start(owner, key, everyone):
+    response = owner.post(f"/s/{key}/start", {}, csrf_from=f"/s/{key}/lobby")
+    assert response.ok
+    for p in everyone:
+        p.wait_for(lambda t: f'/s/{key}/play' in t and 'id="nav"' in t)
+
+
+def test_lobby_pushes_joins_and_seats_to_everyone(app, live_server):
+    owner, (ann,), key = setup_game(app, live_server, "tic_tac_toe", [("Ann", [0])])
+    bob = Player(live_server).join(key, "Bob")
+    text = ann.wait_for(lambda t: "Bob" in t and 'id="lobby-participants"' in t)
+    assert 'class="dot off"' in text          # Bob has joined but is not connected
+    seat(owner, app, key, "Bob", 1)
+    status = ann.wait_for(lambda t: "2 of 2 required roles filled" in t)
+    assert "seat-form" not in status         # only the owner sees seating controls
+    owner.wait_for(lambda t: "2 of 2 required roles filled" in t and "seat-form" in t)
+    bob.connect(key)
+    row = f'id="participant-{participant_id(app, key, "Bob")}">\n      <span class="dot on"'
+    ann.wait_for(lambda t: row in t)
+    bob.close()
+    ann.wait_for(lambda t: row.replace("dot on", "dot off") in t)
+    for p in (owner, ann):
+        p.close()
+
+
+def test_start_moves_everyone_to_the_game_page(app, live_server):
+    owner, (ann, bob), key = setup_game(app, live_server, "tic_tac_toe",
+                                        [("Ann", [0]), ("Bob", [1])])
+    start(owner, key, [owner, ann, bob])
+    page = ann.http.get(f"{live_server}/s/{key}/lobby")
+    assert page.url.endswith(f"/s/{key}/play") and "Your turn" in page.text
+    assert "Waiting for Ann (X)" in bob.http.get(f"{live_server}/s/{key}/play").text
+    with app.app_context():
+        assert Session.query.filter_by(key=key).one().status == "in_progress"
+    for p in (owner, ann, bob):
+        p.close()
+
+
+def play_setup(app, live_server, slug, names_roles):
+    owner, players, key = setup_game(app, live_server, slug, names_roles)
+    start(owner, key, [owner] + players)
+    for p in [owner] + players:
+        p.close()
+        p.received.clear()
+        p.connect(key)
+        p.wait_for(lambda t: 'id="state-view"' in t)
+    return owner, players, key
+
+
+def move(player, pt, role, op, args=None, version=None):
+    player.send(action="move", role=role, op=op, args=json.dumps(args or []),
+                state_version=pt.version if version is None else version)
+
+
+def test_tic_tac_toe_moves_reach_every_socket_and_the_rows(app, live_server):
+    owner, (ann, bob), key = play_setup(app, live_server, "tic_tac_toe",
+                                        [("Ann", [0]), ("Bob", [1])])
+    pt = live_pt(app, key)
+    move(ann, pt, 0, 4)
+    for p in (owner, ann, bob):
+        p.wait_version(2)
+    assert "Your turn" in bob.received[-1] and "Waiting for Bob (O)" in ann.received[-1]
+    with app.app_context():
+        assert PlayThroughRecord.query.one().steps == 1
+    for op, player, role in ((0, bob, 1), (1, ann, 0), (8, bob, 1), (7, ann, 0)):
+        version = pt.version
+        move(player, pt, role, op)
+        player.wait_version(version + 1)
+    end = owner.wait_for(lambda t: 'id="end-screen"' in t and "X wins" in t)
+    assert "X (Ann)" not in end or "won" in end
+    ann_end = ann.received[-1]
+    assert "You won!" in ann_end
+    assert "hidden" not in ann_end.split('id="end-screen"')[1].split(">")[0]
+    bob.wait_for(lambda t: "You lost." in t)
+    with app.app_context():
+        record = PlayThroughRecord.query.one()
+        assert (record.status, record.end_reason, record.steps) == ("ended", "goal", 5)
+        assert record.outcome == {"0": "win", "1": "loss"}
+        assert Session.query.one().status == "ended"
+        log_path = record.log_path
+    folder = app.config["GAMES_DIR"] + "/tic_tac_toe"
+    report = validate(log_path, lambda slug, v: GameSource(folder)
+                      if GameSource(folder).version == v else None)
+    assert report["status"] == "canonical", report
+    reload = ann.http.get(f"{live_server}/s/{key}/play").text
+    assert "You won!" in reload
+    for p in (owner, ann, bob):
+        p.close()
+
+
+def test_all_bot_session_runs_to_the_end(app, live_server):
+    owner, _, key = setup_game(app, live_server, "tic_tac_toe", [])
+    for role in (0, 1):
+        owner.post(f"/s/{key}/bot", {"role": role, "strategy": "first"},
+                   csrf_from=f"/s/{key}/lobby")
+    owner.post(f"/s/{key}/start", {}, csrf_from=f"/s/{key}/lobby")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with app.app_context():
+            if Session.query.filter_by(key=key).one().status == "ended":
+                break
+        time.sleep(0.05)
+    with app.app_context():
+        record = PlayThroughRecord.query.one()
+        assert record.status == "ended" and record.steps >= 5
+    owner.close()
+
+
+def test_undo_takes_back_my_last_move(app, live_server):
+    owner, (ann, bob), key = play_setup(app, live_server, "tic_tac_toe",
+                                        [("Ann", [0]), ("Bob", [1])])
+    pt = live_pt(app, key)
+    move(ann, pt, 0, 4)
+    bob.wait_version(2)
+    bob.send(action="undo", role=1)
+    assert "no move to undo" in bob.flash() or "only undo your own" in bob.received[-1]
+    ann.send(action="undo", role=0)
+    text = bob.wait_version(3)
+    assert pt.k == 0 and "Ann took back a move." in text
+    for p in (owner, ann, bob):
+        p.close()
+
+
+def test_play_through_resumes_from_its_log_after_a_restart(app, live_server):
+    owner, (ann, bob), key = play_setup(app, live_server, "tic_tac_toe",
+                                        [("Ann", [0]), ("Bob", [1])])
+    pt = live_pt(app, key)
+    move(ann, pt, 0, 4)
+    bob.wait_version(2)
+    for p in (owner, ann, bob):
+        p.close()
+    app.extensions["live"].forget(key)          # as if the process had restarted
+    page = bob.http.get(f"{live_server}/s/{key}/play").text
+    assert "Your turn" in page
+    resumed = live_pt(app, key)
+    assert resumed is not pt and resumed.k == 1
+    bob.connect(key)
+    bob.wait_for(lambda t: 'id="operators"' in t)
+    version = resumed.version
+    move(bob, resumed, 1, 0)
+    bob.wait_version(version + 1)
+    folder = app.config["GAMES_DIR"] + "/tic_tac_toe"
+    report = validate(resumed.log.path, lambda slug, v: GameSource(folder), allow_open=True)
+    assert report["status"] == "canonical", report
+    bob.close()

@@ -1,0 +1,6 @@
+"""Accounts and guests: log in, log out, guest identities, seat tokens."""
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+from . import routes  # noqa: E402,F401

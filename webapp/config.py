@@ -1,0 +1,75 @@
+"""Settings read from environment variables, with defaults that work on a fresh machine."""
+import os
+import pathlib
+import secrets
+
+REPO_DIR = pathlib.Path(__file__).resolve().parent.parent
+
+
+def env_str(name, default=None):
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_int(name, default):
+    value = env_str(name)
+    return int(value) if value is not None else default
+
+
+def env_float(name, default):
+    value = env_str(name)
+    return float(value) if value is not None else default
+
+
+def env_bool(name, default=False):
+    value = env_str(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def env_list(name, default=()):
+    value = env_str(name)
+    if value is None:
+        return list(default)
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def instance_secret_key(instance_path):
+    """The SECRET_KEY persisted in instance/secret_key (created once, mode 600)."""
+    path = pathlib.Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+def load_config(instance_path):
+    """The app's configuration dictionary from the environment."""
+    instance = pathlib.Path(instance_path)
+    max_bytes = env_int("WS_MAX_MESSAGE_BYTES", 65536)
+    return {
+        "SECRET_KEY": env_str("SECRET_KEY") or instance_secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": env_str("DATABASE_URL",
+                                           f"sqlite:///{instance / 'szportal.db'}"),
+        "DATA_DIR": env_str("DATA_DIR", str(instance / "data")),
+        "GAMES_DIR": env_str("GAMES_DIR", str(REPO_DIR / "games")),
+        "REDIS_URL": env_str("REDIS_URL"),
+        "BOT_DELAY_SECONDS": env_float("BOT_DELAY_SECONDS", 0.6),
+        "WS_MAX_MESSAGE_BYTES": max_bytes,
+        "WS_RATE_PER_SECOND": env_float("WS_RATE_PER_SECOND", 20),
+        "WS_ALLOWED_ORIGINS": env_list("WS_ALLOWED_ORIGINS"),
+        "CHECKPOINT_EVERY": env_int("CHECKPOINT_EVERY", 20),
+        # The socket layer drops only absurd frames; the hub answers merely
+        # oversized ones with a message to the sender.
+        "SOCK_SERVER_OPTIONS": {"ping_interval": 25, "max_message_size": max_bytes * 16},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env_bool("SESSION_COOKIE_SECURE", False),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

@@ -1,0 +1,6 @@
+"""The live hub: one WebSocket per browser tab, grouped per session."""
+from flask import Blueprint
+
+bp = Blueprint("live", __name__)
+
+from . import routes  # noqa: E402,F401

@@ -1,0 +1,111 @@
+"""Start play-throughs, find live ones (resuming after a restart), keep rows in step."""
+import logging
+import pathlib
+import secrets
+
+from flask import current_app, url_for
+
+from engine.log import LogWriter
+from engine.loader import GameSource
+from engine.playthrough import PlayThrough
+
+from ..catalog.seeding import install_game
+from ..extensions import db
+from ..models import PlayThroughRecord, Session, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def runtime():
+    return current_app.extensions["live"]
+
+
+def playthrough_paths(game_session, number):
+    """Folder, log, work folder and artifacts of a play-through under DATA_DIR."""
+    folder = (pathlib.Path(current_app.config["DATA_DIR"]) / "gdm" / game_session.game.slug
+              / "sessions" / str(game_session.id) / "playthroughs" / str(number))
+    return {"folder": folder, "log": folder / "log.jsonl", "work": folder / "work",
+            "artifacts": folder / "artifacts"}
+
+
+def seats_of(game_session):
+    """Participant id -> name, kind, roles, bot strategy (fixed when play starts)."""
+    return {p.id: {"name": p.display_name, "kind": p.kind, "roles": list(p.roles),
+                   "strategy": p.bot_strategy} for p in game_session.participants}
+
+
+def log_seats(game_session):
+    kinds = {"bot": "bot", "human": "human", "guest": "human"}
+    return [{"role": r, "name": p.display_name, "kind": kinds[p.kind]}
+            for p in game_session.participants for r in p.roles]
+
+
+def assets_url(version):
+    return url_for("catalog.asset", slug=version.game.slug, version=version.version_hash,
+                   filename="x")[:-1]
+
+
+def current_version_of(game_session):
+    """The session's game version, re-installed first if its folder has changed."""
+    version = game_session.game_version
+    if GameSource(version.folder).version != version.version_hash:
+        version = install_game(version.folder, version.game.status)
+        game_session.game_version = version
+    return version
+
+
+def start_playthrough(game_session, active_roles):
+    """Start the session's next play-through and register it live."""
+    version = current_version_of(game_session)
+    number = len(game_session.playthroughs) + 1
+    paths = playthrough_paths(game_session, number)
+    paths["folder"].mkdir(parents=True, exist_ok=True)
+    seed = secrets.randbits(62)
+    pt = PlayThrough(GameSource(version.folder), seed=seed,
+                     config={"active_roles": active_roles},
+                     session_folder=str(paths["work"]), seats=log_seats(game_session),
+                     log_writer=LogWriter(str(paths["log"])),
+                     artifacts_dir=str(paths["artifacts"]))
+    pt.start()
+    record = PlayThroughRecord(session=game_session, number=number, seed=seed,
+                               log_path=str(paths["log"]), game_version_hash=version.version_hash)
+    db.session.add(record)
+    game_session.status = "in_progress"
+    db.session.commit()
+    from .runtime import LivePlayThrough
+    live = LivePlayThrough(game_session.key, game_session.id, record.id, pt,
+                           seats_of(game_session), assets_url(version))
+    runtime().register(live)
+    sync_rows(live)
+    return live
+
+
+def live_of(game_session):
+    """The live play-through of a started session (resumed from its log if needed)."""
+    found = runtime().live(game_session.key)
+    record = game_session.current_playthrough
+    if found is not None or record is None:
+        return found
+    version = game_session.game_version
+    try:
+        return runtime().resume(game_session.key, game_session.id, record, version.folder,
+                                seats_of(game_session), assets_url(version),
+                                playthrough_paths(game_session, record.number))
+    except Exception:
+        log.exception("cannot resume play-through %s", record.id)
+        return None
+
+
+def sync_rows(live):
+    """Copy steps, status and outcome from the engine to the play-through and session rows."""
+    pt = live.pt
+    record = db.session.get(PlayThroughRecord, live.record_id)
+    game_session = db.session.get(Session, live.session_id)
+    record.steps = pt.k
+    if pt.ended and record.status != "ended":
+        record.status, record.end_reason = "ended", pt.ended
+        record.outcome, record.ended_at = pt.outcome, utcnow()
+        game_session.status = "ended"
+        if pt.log is not None:
+            pt.log.close()
+    db.session.commit()

@@ -1,0 +1,163 @@
+"""Live play-throughs and connected sockets, in this process's memory.
+
+``Runtime`` is the only place that knows where sockets are: they are grouped
+per session and every push goes through ``broadcast``, so moving fan-out to
+Redis pub/sub later changes this module only.
+"""
+import collections
+import logging
+import threading
+import time
+
+from engine import checkpoint as checkpoint_mod
+from engine.loader import GameSource
+from engine.views import role_view
+
+log = logging.getLogger(__name__)
+
+
+class Client:
+    """One open socket of one participant, with its own send lock and rate limit."""
+
+    def __init__(self, ws, participant_id, is_owner, rate_per_second):
+        self.ws = ws
+        self.participant_id = participant_id
+        self.is_owner = is_owner
+        self.alive = True
+        self._send_lock = threading.Lock()
+        self._rate = float(rate_per_second)
+        self._allowance = self._rate
+        self._checked = time.monotonic()
+
+    def send(self, text):
+        """Send a text frame; False (and the client is dead) if the socket is gone."""
+        with self._send_lock:
+            if not self.alive:
+                return False
+            try:
+                self.ws.send(text)
+                return True
+            except Exception:
+                self.alive = False
+                return False
+
+    def allow_message(self):
+        """Token bucket: at most ``rate`` messages a second, bursts up to ``rate``."""
+        now = time.monotonic()
+        self._allowance = min(self._rate, self._allowance + (now - self._checked) * self._rate)
+        self._checked = now
+        if self._allowance < 1:
+            return False
+        self._allowance -= 1
+        return True
+
+
+class LivePlayThrough:
+    """A running (or finished) play-through with its seats and per-role view cache."""
+
+    def __init__(self, session_key, session_id, record_id, pt, seats, base_url):
+        self.session_key = session_key
+        self.session_id = session_id
+        self.record_id = record_id
+        self.pt = pt
+        self.seats = seats            # participant id -> {"name", "kind", "roles", "strategy"}
+        self.base_url = base_url
+        self.history = [m["message"] for m in pt.moves if m.get("message")]
+        self.bot_timer = None
+        self._views = {}
+        self._fragments = {}
+
+    def view(self, role):
+        """The role's view of the current state, rendered once per state version."""
+        key = (self.pt.version, role)
+        if key not in self._views:
+            if any(v != self.pt.version for v, _ in self._views):
+                self._views.clear()
+                self._fragments.clear()
+            self._views[key] = role_view(self.pt, role, self.base_url)
+        return self._views[key]
+
+    def cached_fragment(self, name, role, build):
+        """A rendered fragment for (version, name, role), built once."""
+        key = (self.pt.version, name, role)
+        if key not in self._fragments:
+            self._fragments[key] = build()
+        return self._fragments[key]
+
+    def note_moves(self, events):
+        self.history.extend(e["message"] for e in events if e.get("message"))
+
+    def holders(self, role):
+        return [s["name"] for s in self.seats.values() if role in s["roles"]]
+
+    def roles_of(self, participant_id):
+        seat = self.seats.get(participant_id)
+        return list(seat["roles"]) if seat else []
+
+    def pending_roles(self):
+        """Roles that still have a move to make now."""
+        if self.pt.ended:
+            return []
+        return [r for r in self.pt.roles_to_move() if self.view(r).operators
+                and any(op.applicable for op in self.view(r).operators)]
+
+
+class Runtime:
+    """Registry of sockets per session and of live play-throughs."""
+
+    def __init__(self, app):
+        self.app = app
+        self._lock = threading.RLock()
+        self._clients = collections.defaultdict(list)
+        self._live = {}
+
+    def add_client(self, key, client):
+        with self._lock:
+            self._clients[key].append(client)
+
+    def remove_client(self, key, client):
+        with self._lock:
+            if client in self._clients.get(key, []):
+                self._clients[key].remove(client)
+
+    def clients_of(self, key):
+        with self._lock:
+            return list(self._clients.get(key, []))
+
+    def connected_ids(self, key):
+        return {c.participant_id for c in self.clients_of(key) if c.alive}
+
+    def broadcast(self, key, render):
+        """Send ``render(client)`` to every socket of the session (None skips one)."""
+        for client in self.clients_of(key):
+            text = render(client)
+            if text and not client.send(text):
+                self.remove_client(key, client)
+
+    def register(self, live):
+        with self._lock:
+            self._live[live.session_key] = live
+        return live
+
+    def live(self, key):
+        with self._lock:
+            return self._live.get(key)
+
+    def forget(self, key):
+        with self._lock:
+            live = self._live.pop(key, None)
+        if live is not None:
+            live.pt.close()
+
+    def resume(self, key, session_id, record, folder, seats, base_url, paths):
+        """Rebuild a play-through from its log after a restart."""
+        with self._lock:
+            if key in self._live:
+                return self._live[key]
+            pt = checkpoint_mod.resume(GameSource(folder), record.log_path,
+                                       session_folder=paths["work"],
+                                       artifacts_dir=paths["artifacts"])
+            if pt.ended and pt.log is not None:
+                pt.log.close()
+            return self.register(LivePlayThrough(key, session_id, record.id, pt, seats,
+                                                 base_url))

@@ -1,0 +1,6 @@
+"""Home page and joining a session by code."""
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)
+
+from . import routes  # noqa: E402,F401

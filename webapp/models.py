@@ -1,0 +1,183 @@
+"""Database rows: accounts, games and their versions, sessions, seats, play-throughs."""
+import datetime
+import hashlib
+import secrets
+
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+USER_KINDS = ("admin", "instructor", "researcher", "student")
+GAME_STATUSES = ("dev", "beta", "published", "deprecated")
+SESSION_STATUSES = ("lobby", "in_progress", "paused", "ended")
+PARTICIPANT_KINDS = ("human", "guest", "bot")
+BOT_STRATEGIES = ("random", "first", "search")
+# No 0/O, 1/I/L: a join code is read aloud and typed from a projector.
+JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 6
+MAX_NAME_LENGTH = 40
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def clean_display_name(text):
+    """A display name: whitespace collapsed, at most MAX_NAME_LENGTH characters."""
+    return " ".join(str(text or "").split())[:MAX_NAME_LENGTH]
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class User(UserMixin, db.Model):
+    """An account: admin, instructor, researcher or student."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    username = db.Column(db.String(64), unique=True, nullable=False, index=True)
+    display_name = db.Column(db.String(MAX_NAME_LENGTH), nullable=False)
+    password_hash = db.Column(db.String(256), nullable=False)
+    kind = db.Column(db.String(16), nullable=False, default="student")
+    perm_accounts = db.Column(db.Boolean, nullable=False, default=False)
+    perm_games = db.Column(db.Boolean, nullable=False, default=False)
+    perm_research = db.Column(db.Boolean, nullable=False, default=False)
+    active = db.Column(db.Boolean, nullable=False, default=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self):
+        return bool(self.active)
+
+    @property
+    def is_admin(self):
+        return self.kind == "admin"
+
+    @property
+    def can_start_sessions(self):
+        return self.kind in ("admin", "instructor")
+
+
+class Game(db.Model):
+    """A game in the catalog (its code lives in GameVersion folders)."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    slug = db.Column(db.String(64), unique=True, nullable=False, index=True)
+    name = db.Column(db.String(200), nullable=False)
+    brief_desc = db.Column(db.Text, nullable=False, default="")
+    status = db.Column(db.String(16), nullable=False, default="dev")
+    game_metadata = db.Column("metadata", db.JSON, nullable=False, default=dict)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    versions = db.relationship("GameVersion", back_populates="game",
+                               order_by="GameVersion.installed_at")
+
+    @property
+    def current_version(self):
+        return self.versions[-1] if self.versions else None
+
+    @property
+    def roles(self):
+        return self.game_metadata.get("roles", [])
+
+
+class GameVersion(db.Model):
+    """One exact version (content hash) of a game's folder."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    game_id = db.Column(db.Integer, db.ForeignKey("game.id"), nullable=False, index=True)
+    version_hash = db.Column(db.String(64), unique=True, nullable=False)
+    folder = db.Column(db.String(1024), nullable=False)
+    installed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    game = db.relationship("Game", back_populates="versions")
+
+
+class Session(db.Model):
+    """A live gathering around one game: invite link, join code, lobby, play-throughs."""
+
+    __tablename__ = "session"
+    id = db.Column(db.Integer, primary_key=True)
+    key = db.Column(db.String(64), unique=True, nullable=False, index=True,
+                    default=lambda: secrets.token_urlsafe(24))
+    join_code = db.Column(db.String(JOIN_CODE_LENGTH), nullable=False, index=True)
+    owner_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False)
+    game_version_id = db.Column(db.Integer, db.ForeignKey("game_version.id"), nullable=False)
+    status = db.Column(db.String(16), nullable=False, default="lobby")
+    options = db.Column(db.JSON, nullable=False, default=dict)
+    debug = db.Column(db.Boolean, nullable=False, default=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    owner = db.relationship("User")
+    game_version = db.relationship("GameVersion")
+    participants = db.relationship("Participant", back_populates="session",
+                                   order_by="Participant.id")
+    playthroughs = db.relationship("PlayThroughRecord", back_populates="session",
+                                   order_by="PlayThroughRecord.number")
+
+    @property
+    def game(self):
+        return self.game_version.game
+
+    @property
+    def current_playthrough(self):
+        return self.playthroughs[-1] if self.playthroughs else None
+
+    @staticmethod
+    def new_join_code():
+        """A join code not used by any session that has not ended."""
+        while True:
+            code = "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+            taken = Session.query.filter(Session.join_code == code,
+                                         Session.status != "ended").first()
+            if taken is None:
+                return code
+
+
+class Participant(db.Model):
+    """A person or bot in a session, seated in zero or more roles."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    session_id = db.Column(db.Integer, db.ForeignKey("session.id"), nullable=False, index=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
+    guest_id = db.Column(db.String(64), nullable=True, index=True)
+    display_name = db.Column(db.String(MAX_NAME_LENGTH), nullable=False)
+    kind = db.Column(db.String(8), nullable=False, default="human")
+    bot_strategy = db.Column(db.String(16), nullable=True)
+    token_hash = db.Column(db.String(64), nullable=True, index=True)
+    roles = db.Column(db.JSON, nullable=False, default=list)
+    connected = db.Column(db.Boolean, nullable=False, default=False)
+    last_seen = db.Column(db.DateTime, nullable=True)
+    session = db.relationship("Session", back_populates="participants")
+    user = db.relationship("User")
+
+    def issue_token(self):
+        """A new seat token; only its hash is kept, the value goes in the cookie."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = hash_token(token)
+        return token
+
+
+class PlayThroughRecord(db.Model):
+    """A play-through's row, kept in step with the engine's log."""
+
+    __tablename__ = "playthrough"
+    id = db.Column(db.Integer, primary_key=True)
+    session_id = db.Column(db.Integer, db.ForeignKey("session.id"), nullable=False, index=True)
+    number = db.Column(db.Integer, nullable=False)
+    seed = db.Column(db.BigInteger, nullable=False)
+    status = db.Column(db.String(16), nullable=False, default="in_progress")
+    end_reason = db.Column(db.String(16), nullable=True)
+    steps = db.Column(db.Integer, nullable=False, default=0)
+    outcome = db.Column(db.JSON, nullable=True)
+    started_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    ended_at = db.Column(db.DateTime, nullable=True)
+    log_path = db.Column(db.String(1024), nullable=False)
+    game_version_hash = db.Column(db.String(64), nullable=False)
+    validation_status = db.Column(db.String(16), nullable=True)
+    session = db.relationship("Session", back_populates="playthroughs")
+    __table_args__ = (db.UniqueConstraint("session_id", "number"),)

@@ -1,0 +1,6 @@
+"""The game page: the role's view, its moves, turn banner, messages, end screen."""
+from flask import Blueprint
+
+bp = Blueprint("play", __name__, url_prefix="/s")
+
+from . import routes  # noqa: E402,F401

@@ -1,0 +1,6 @@
+"""Sessions: invite link, joining, the lobby where the owner seats players."""
+from flask import Blueprint
+
+bp = Blueprint("sessions", __name__, url_prefix="/s")
+
+from . import routes  # noqa: E402,F401

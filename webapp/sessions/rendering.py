@@ -1,0 +1,22 @@
+"""Render the lobby's live regions (the same partials for page loads and pushes)."""
+from flask import render_template, url_for
+
+from ..models import BOT_STRATEGIES
+from .services import minimum_status
+
+
+def lobby_context(game_session, viewer_id, is_owner, connected):
+    roles = game_session.game.roles
+    return {
+        "game_session": game_session, "participants": game_session.participants,
+        "roles": roles, "role_names": {r["num"]: r["name"] for r in roles},
+        "minimum": minimum_status(game_session), "is_owner": is_owner,
+        "viewer_id": viewer_id, "connected": connected, "strategies": BOT_STRATEGIES,
+        "invite_url": url_for("sessions.invite", key=game_session.key, _external=True),
+    }
+
+
+def lobby_regions(game_session, viewer_id, is_owner, connected, oob=True):
+    """Lobby status and participant list as this viewer sees them."""
+    return render_template("sessions/partials/_lobby_regions.html", oob=oob,
+                           **lobby_context(game_session, viewer_id, is_owner, connected))
