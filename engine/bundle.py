@@ -124,6 +124,8 @@ def validate_bundle(zip_path, twice=False):
                 manifest = json.load(f)
         except (zipfile.BadZipFile, OSError, ValueError, BundleError) as exc:
             return _bundle_error(f"not a readable export bundle: {exc}")
+        if manifest.get("kind") == "bulk":
+            return _validate_bulk(folder, manifest, twice)
         bad = [name for name, digest in manifest.get("files", {}).items()
                if not os.path.isfile(os.path.join(folder, name))
                or _sha256_file(os.path.join(folder, name)) != digest]
@@ -145,6 +147,24 @@ def validate_bundle(zip_path, twice=False):
         return summary
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _validate_bulk(folder, manifest, twice):
+    """A bulk export: check each inner bundle's sum, then validate each bundle."""
+    reports, counts = [], {}
+    for name, digest in sorted(manifest.get("files", {}).items()):
+        path = os.path.join(folder, name)
+        if not os.path.isfile(path) or _sha256_file(path) != digest:
+            return _bundle_error(f"files differ from the manifest: {name}")
+        inner = validate_bundle(path, twice)
+        if inner.get("error"):
+            return _bundle_error(f"{name}: {inner['error']}")
+        for report in inner["reports"]:
+            report["path"] = f"{name}!{report['path']}"
+            reports.append(report)
+    summary = batch_summary(reports)
+    summary["manifest"] = "ok"
+    return summary
 
 
 def _bundle_error(message):

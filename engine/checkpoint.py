@@ -12,7 +12,7 @@ import os
 import tempfile
 
 from . import serialize
-from .log import FOOTER, LogWriter, read_events
+from .log import FOOTER, LogWriter, drop_partial_tail, read_events
 from .playthrough import PlayThrough
 
 FORMAT = 1
@@ -112,13 +112,15 @@ def _check_against_log(pt, events):
 
 
 def resume(source, log_path, checkpoint_path=None, session_folder=None,
-           artifacts_dir=None, fsync=False):
+           artifacts_dir=None, fsync=False, attach_log=True):
     """A live play-through rebuilt from its log, or from a checkpoint plus the log's tail.
 
     Callers normally pass no checkpoint: replaying the whole log also restores
     what games keep in module globals during play.  The checkpoint path is the
     fallback for games whose replay is slow or fails.
     """
+    if attach_log:
+        drop_partial_tail(log_path)
     events = read_events(log_path)
     header = events[0]
     pt = PlayThrough(source, seed=header["seed"], config=header.get("config"),
@@ -136,5 +138,14 @@ def resume(source, log_path, checkpoint_path=None, session_folder=None,
             apply_recorded(pt, ev)
     _check_against_log(pt, events)
     pt.auto_bookkeeping = True
-    pt.log = LogWriter(log_path, fsync=fsync)
+    if attach_log:
+        pt.log = LogWriter(log_path, fsync=fsync)
     return pt
+
+
+def latest_checkpoint(folder):
+    """Path of the newest checkpoint file in ``folder`` (log line first in the name), or None."""
+    if not os.path.isdir(folder):
+        return None
+    names = sorted(n for n in os.listdir(folder) if n.startswith("s") and n.endswith(".json"))
+    return os.path.join(folder, names[-1]) if names else None

@@ -91,6 +91,24 @@ class LogWriter:
             self._file = None
 
 
+def drop_partial_tail(path):
+    """Cut a last line that was never finished (the process died mid-write).
+
+    Such a line was never flushed whole, so its move was never acknowledged.
+    Returns the number of bytes removed.  Only for resuming a live log: stored
+    logs are validated as they are, never repaired.
+    """
+    if not os.path.exists(path):
+        return 0
+    with open(path, "rb+") as f:
+        data = f.read()
+        if not data or data.endswith(b"\n"):
+            return 0
+        keep = data.rfind(b"\n") + 1
+        f.truncate(keep)
+        return len(data) - keep
+
+
 def read_lines(source):
     """Raw lines (bytes, without newline) of a log path, bytes or text."""
     if isinstance(source, (bytes, bytearray)):

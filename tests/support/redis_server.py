@@ -115,3 +115,25 @@ def running_redis(tmpdir: str | os.PathLike, *, startup_timeout: float = 10.0,
         finally:
             _stop(proc)
     raise RuntimeError(f"redis-server did not start after {attempts} attempts:\n{last_log}")
+
+
+class RedisProcess:
+    """A Redis server that a test can stop and start again on the same port."""
+
+    def __init__(self, tmpdir, port=None):
+        self.tmpdir = Path(tmpdir)
+        self.port = port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc = None
+
+    def start(self, timeout: float = 10.0):
+        self.proc = _start(self.tmpdir, self.port)
+        if not _wait_ready(self.proc, self.url, timeout):
+            _stop(self.proc)
+            raise RuntimeError(f"redis did not start on port {self.port}")
+        return self
+
+    def stop(self):
+        if self.proc is not None:
+            _stop(self.proc)
+            self.proc = None

@@ -1,0 +1,68 @@
+"""Fixtures for job tests: a real Redis server, the app wired to it, a burst worker."""
+import pytest
+import redis
+from rq import Queue, SimpleWorker
+
+from tests.support.redis_server import RedisProcess
+from tests.webapp.conftest import (client, csrf_from, live_server, login,  # noqa: F401
+                                   make_session, make_user, template_db, test_config)
+from webapp import create_app
+from webapp.extensions import db
+from workers.app import set_app
+from workers.cli import QUEUES
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    server = RedisProcess(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    client = redis.Redis.from_url(redis_server.url)
+    client.flushall()
+    client.close()
+    return redis_server.url
+
+
+@pytest.fixture
+def app(tmp_path, template_db, redis_url):
+    import shutil
+    shutil.copy(template_db, tmp_path / "test.db")
+    config = test_config(tmp_path)
+    config.update(REDIS_URL=redis_url, CHECKPOINT_EVERY=2)
+    app = create_app(config)
+    set_app(app)
+    yield app
+    for key in list(app.extensions["live"]._live):
+        app.extensions["live"].forget(key)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    set_app(None)
+
+
+@pytest.fixture
+def run_jobs(app, redis_url):
+    """Run every queued job to the end in this process (an RQ SimpleWorker in burst mode)."""
+    def run():
+        from webapp.jobs.queue import _background
+        _background.submit(lambda: None).result(timeout=10)   # pending enqueues first
+        connection = redis.Redis.from_url(redis_url)
+        queues = [Queue(q, connection=connection) for q in QUEUES]
+        SimpleWorker(queues, connection=connection).work(burst=True)
+        with app.app_context():
+            db.session.expire_all()
+    return run
+
+
+@pytest.fixture
+def filled_session(app):
+    """A finished session with several bot play-throughs; returns its key."""
+    def make(slug="tic_tac_toe", count=3, owner="teacher"):
+        from bench.fixtures import fill_session
+        with app.app_context():
+            return fill_session(slug, count, owner_username=owner).key
+    return make

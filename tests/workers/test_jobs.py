@@ -1,0 +1,250 @@
+"""Checkpoint, export and validation jobs through a real Redis and RQ worker."""
+import io
+import json
+import zipfile
+
+from click.testing import CliRunner
+
+from engine.bundle import validate_bundle
+from engine.log import read_events
+from engine.replay import validate
+from tests.webapp.players import Player
+from tests.webapp.test_live import live_pt, setup_game, start
+from webapp.cli import main
+from webapp.extensions import db
+from webapp.jobs.models import JobRecord
+from webapp.models import PlayThroughRecord, Session
+
+
+def play_ttt(app, live_server, cells=(0, 3, 1, 4, 2)):
+    owner, (ann, bob), key = setup_game(app, live_server, "tic_tac_toe",
+                                        [("Ann", [0]), ("Bob", [1])])
+    start(owner, key, [owner, ann, bob])
+    pt = live_pt(app, key)
+    for i, cell in enumerate(cells):
+        mover = (ann, bob)[i % 2]
+        mover.send(action="move", role=i % 2, op=cell, args="[]", state_version=pt.version)
+        mover.wait_version(pt.version if pt.ended else pt.version)
+        for p in (owner, ann, bob):
+            p.drain(0.05)
+    return owner, ann, bob, key
+
+
+def wait_for_checkpoint_events(app, key, timeout=10):
+    import time
+    pt = live_pt(app, key)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        events = read_events(pt.log.path) if pt.log else []
+        if any(e["type"] == "checkpoint_written" for e in events):
+            return events
+        time.sleep(0.1)
+    raise AssertionError("no checkpoint_written event")
+
+
+def test_checkpoints_are_written_and_recorded_in_the_log(app, live_server, run_jobs):
+    owner, ann, bob, key = play_ttt(app, live_server, cells=(0, 3, 1))   # not finished
+    run_jobs()
+    events = wait_for_checkpoint_events(app, key)
+    written = [e for e in events if e["type"] == "checkpoint_written"]
+    pt = live_pt(app, key)
+    assert written[0]["k"] == 2 and written[0]["state_hash"] == pt.hashes[2]
+    folder = pt.log.path.rsplit("/", 1)[0] + "/checkpoints"
+    import os
+    files = sorted(os.listdir(folder))
+    assert files and files[0].startswith("s") and files[0].endswith(".json")
+    checkpoint = json.load(open(os.path.join(folder, files[0])))
+    assert checkpoint["game_version"] == pt.source.version and checkpoint["rng_state"]
+    assert len(checkpoint["stack"]) == checkpoint["k"] + 1
+    report = validate(pt.log.path, lambda s, v: pt.source, allow_open=True)
+    assert report["status"] == "canonical"
+
+
+def test_finished_playthrough_is_validated_automatically(app, live_server, run_jobs):
+    owner, ann, bob, key = play_ttt(app, live_server)
+    run_jobs()
+    with app.app_context():
+        record = Session.query.filter_by(key=key).one().current_playthrough
+        assert record.status == "ended"
+        assert record.validation_status == "canonical"
+        assert record.validation_report["steps_replayed"] == 5
+    page = owner.http.get(f"{live_server}/playthroughs/{record.id}/validation").text
+    assert "canonical" in page and "Steps replayed" in page
+
+
+def export_via_page(player, base, path, data, run_jobs):
+    response = player.post(path, data, csrf_from="/")
+    assert response.ok and "/jobs/" in response.url, response.text[:500]
+    job_page = response.text
+    assert 'id="job-progress"' in job_page
+    run_jobs()
+    progress = player.http.get(response.url + "/progress").text
+    assert "Finished" in progress and "100%" in progress and "Download" in progress
+    download = player.http.get(response.url + "/download")
+    assert download.status_code == 200
+    return download.content, response.url.rsplit("/", 1)[1]
+
+
+def test_session_export_with_progress_and_download(app, live_server, run_jobs, tmp_path):
+    owner, ann, bob, key = play_ttt(app, live_server)
+    content, job_id = export_via_page(owner, live_server, f"/s/{key}/export", {}, run_jobs)
+    path = tmp_path / "session.zip"
+    path.write_bytes(content)
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        manifest = json.loads(zf.read("manifest.json"))
+    assert "playthroughs/1/log.jsonl" in names and "game/Tic_Tac_Toe_SZ6.py" in names
+    assert manifest["session"] == key and manifest["game"] == "tic_tac_toe"
+    summary = validate_bundle(str(path))
+    assert summary["status"] == "canonical" and summary["logs"] == 1
+    with app.app_context():
+        job = db.session.get(JobRecord, job_id)
+        assert job.status == "finished" and job.progress == 100 and job.attempts == 1
+    stranger = Player(live_server).join(key, "Eve")
+    assert stranger.http.get(f"{live_server}/jobs/{job_id}/download").status_code in (302, 401, 403)
+
+
+def test_playthrough_log_and_zip_exports(app, live_server, run_jobs, tmp_path):
+    owner, ann, bob, key = play_ttt(app, live_server)
+    with app.app_context():
+        record = Session.query.filter_by(key=key).one().current_playthrough
+        log_bytes = open(record.log_path, "rb").read()
+        rid = record.id
+    raw, _ = export_via_page(owner, live_server, f"/playthroughs/{rid}/export",
+                             {"format": "log"}, run_jobs)
+    assert raw == log_bytes
+    zipped, _ = export_via_page(owner, live_server, f"/playthroughs/{rid}/export",
+                                {"format": "zip"}, run_jobs)
+    (tmp_path / "pt.zip").write_bytes(zipped)
+    assert validate_bundle(str(tmp_path / "pt.zip"))["status"] == "canonical"
+
+
+def test_same_export_asked_twice_is_one_job(app, live_server, run_jobs):
+    owner, ann, bob, key = play_ttt(app, live_server)
+    first = owner.post(f"/s/{key}/export", {}, csrf_from="/")
+    second = owner.post(f"/s/{key}/export", {}, csrf_from="/")
+    assert first.url == second.url
+    with app.app_context():
+        assert JobRecord.query.filter_by(kind="export").count() == 1
+
+
+def test_students_cannot_export(app, live_server, run_jobs):
+    owner, ann, bob, key = play_ttt(app, live_server)
+    response = ann.post(f"/s/{key}/export", {}, csrf_from="/")
+    assert response.status_code in (401, 403) or "/auth/login" in response.url
+
+
+def test_validation_of_a_corrupt_and_a_truncated_log(app, filled_session, run_jobs, client,
+                                                     make_user, login):
+    key = filled_session(count=3, owner="prof")
+    with app.app_context():
+        records = Session.query.filter_by(key=key).one().playthroughs
+        paths = [r.log_path for r in records]
+        ids = [r.id for r in records]
+    lines = open(paths[0], "rb").read().splitlines(keepends=True)
+    open(paths[0], "wb").write(b"".join(lines[:-1]) + lines[-1][:20])     # truncated
+    lines = open(paths[1], "rb").read().splitlines(keepends=True)
+    lines[2] = lines[2].replace(b'"op":', b'"op": ', 1)                   # edited
+    open(paths[1], "wb").write(b"".join(lines))
+    make_user("admin1", kind="admin")
+    login("admin1")
+    token = csrf_from(client.get("/admin/jobs").get_data(as_text=True))
+    assert client.post(f"/s/{key}/validate", data={"csrf_token": token}).status_code == 302
+    run_jobs()
+    with app.app_context():
+        got = {r.id: (r.validation_status, r.validation_class)
+               for r in PlayThroughRecord.query.filter(PlayThroughRecord.id.in_(ids))}
+    assert got[ids[0]] == ("non_canonical", "structure")
+    assert got[ids[1]] == ("non_canonical", "structure")
+    assert got[ids[2]] == ("canonical", None)
+    page = client.get(f"/playthroughs/{ids[0]}/validation").get_data(as_text=True)
+    assert "structure" in page and "First divergence" in page
+
+
+def test_pause_and_resume_by_the_owner(app, live_server, run_jobs):
+    owner, (ann, bob), key = setup_game(app, live_server, "tic_tac_toe",
+                                        [("Ann", [0]), ("Bob", [1])])
+    start(owner, key, [owner, ann, bob])
+    pt = live_pt(app, key)
+    assert owner.post(f"/s/{key}/pause", {}, csrf_from=f"/s/{key}/play").ok
+    ann.drain(0.2)
+    ann.send(action="move", role=0, op=4, args="[]", state_version=pt.version)
+    assert "paused" in ann.flash()
+    assert pt.k == 0
+    assert ann.post(f"/s/{key}/resume", {}, csrf_from=f"/s/{key}/play").status_code == 403
+    assert owner.post(f"/s/{key}/resume", {}, csrf_from=f"/s/{key}/play").ok
+    ann.send(action="move", role=0, op=4, args="[]", state_version=pt.version)
+    ann.wait_version(pt.version)
+    types = [e["type"] for e in read_events(pt.log.path)]
+    assert types.index("paused") < types.index("resumed") < types.index("move")
+    with app.app_context():
+        assert Session.query.filter_by(key=key).one().status == "in_progress"
+
+
+def test_admin_monitor_retries_a_failed_job(app, client, make_user, login, filled_session,
+                                            run_jobs):
+    key = filled_session(count=1, owner="prof")
+    make_user("admin1", kind="admin")
+    login("admin1")
+    with app.app_context():
+        record = Session.query.filter_by(key=key).one().playthroughs[0]
+        log_path = record.log_path
+    import os
+    os.rename(log_path, log_path + ".away")
+    token = csrf_from(client.get("/admin/jobs").get_data(as_text=True))
+    response = client.post(f"/playthroughs/{record.id}/export",
+                           data={"format": "log", "csrf_token": token})
+    job_url = response.headers["Location"]
+    run_jobs()
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert "Failed jobs" in page and "FileNotFoundError" in page
+    os.rename(log_path + ".away", log_path)
+    job_id = job_url.rsplit("/", 1)[1]
+    client.post(f"/admin/jobs/{job_id}/retry", data={"csrf_token": token})
+    run_jobs()
+    with app.app_context():
+        assert db.session.get(JobRecord, job_id).status == "finished"
+
+
+def test_rq_dashboard_is_for_admins_only(app, client, make_user, login):
+    make_user("stu")
+    login("stu")
+    assert client.get("/admin/rq/").status_code == 403
+    client.post("/auth/logout", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
+    make_user("boss", kind="admin")
+    login("boss")
+    assert client.get("/admin/rq/").status_code == 200
+
+
+def test_cli_export_session_and_game_then_validate_zip(app, filled_session, tmp_path,
+                                                      monkeypatch):
+    key = filled_session(count=2, owner="prof")
+    filled_session(count=1, owner="prof")
+    for name, value in (("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"]),
+                        ("DATA_DIR", app.config["DATA_DIR"]), ("SECRET_KEY", "x")):
+        monkeypatch.setenv(name, value)
+    runner = CliRunner()
+    out = tmp_path / "s.zip"
+    result = runner.invoke(main, ["export", "--session", key, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(main, ["validate", str(out)]).exit_code == 0
+    bulk = tmp_path / "bulk.zip"
+    result = runner.invoke(main, ["export", "--game", "tic_tac_toe", "--out", str(bulk)])
+    assert result.exit_code == 0 and "2 sessions" in result.output, result.output
+    check = runner.invoke(main, ["validate", str(bulk), "--json"])
+    assert check.exit_code == 0 and json.loads(check.output)["logs"] == 3
+    assert runner.invoke(main, ["export", "--session", "nope", "--out", str(out)]).exit_code != 0
+
+
+def test_without_redis_the_page_says_so_and_play_goes_on(tmp_path, template_db):
+    import shutil
+    from webapp import create_app
+    shutil.copy(template_db, tmp_path / "test.db")
+    from tests.webapp.conftest import test_config as cfg
+    config = cfg(tmp_path)
+    config["REDIS_URL"] = "redis://127.0.0.1:1/0"
+    app = create_app(config)
+    with app.app_context():
+        from webapp.jobs.queue import redis_status
+        ok, message = redis_status()
+    assert not ok and "not reachable" in message

@@ -1,0 +1,6 @@
+"""Background jobs seen from the web: enqueue by name, show progress, download results."""
+from flask import Blueprint
+
+bp = Blueprint("jobs", __name__)
+
+from . import routes  # noqa: E402,F401

@@ -1,0 +1,38 @@
+"""Checkpoint jobs: rebuild a play-through from its log and write a checkpoint file."""
+import os
+import tempfile
+
+from engine import checkpoint
+from engine.loader import GameSource
+from engine.log import read_lines
+
+from .app import job
+
+
+def checkpoints_dir(record):
+    return os.path.join(os.path.dirname(record.log_path), "checkpoints")
+
+
+@job("checkpoint")
+def write_checkpoint(record_id, upto_seq, progress=None):
+    """Checkpoint play-through ``record_id`` as of log line ``upto_seq`` (atomic write)."""
+    from webapp.extensions import db
+    from webapp.models import PlayThroughRecord
+    record = db.session.get(PlayThroughRecord, record_id)
+    version = record.session.game_version
+    lines = read_lines(record.log_path)[:upto_seq + 1]
+    with tempfile.TemporaryDirectory(prefix="szcheckpoint-") as tmp:
+        partial = os.path.join(tmp, "log.jsonl")
+        with open(partial, "wb") as f:
+            f.write(b"".join(line + b"\n" for line in lines))
+        pt = checkpoint.resume(GameSource(version.folder), partial,
+                               session_folder=os.path.join(tmp, "work"), attach_log=False)
+        try:
+            data = checkpoint.snapshot(pt)
+        finally:
+            pt.close()
+    data["log_seq"] = upto_seq
+    path = os.path.join(checkpoints_dir(record), f"s{upto_seq:07d}-k{data['k']:06d}.json")
+    checkpoint.write(path, data)
+    return {"k": data["k"], "state_hash": data["state_hash"], "seq": upto_seq,
+            "result_path": path, "result_name": os.path.basename(path)}

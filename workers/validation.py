@@ -1,0 +1,77 @@
+"""Validation jobs: replay stored play-throughs strictly and tag them (never repair)."""
+from engine.loader import GameSource
+from engine.replay import batch_summary, validate
+
+from .app import job
+
+
+def resolver():
+    """Resolve (slug, version hash) to an installed game version's folder."""
+    from webapp.models import GameVersion
+    cache = {}
+
+    def resolve(slug, version):
+        if version not in cache:
+            row = GameVersion.query.filter_by(version_hash=version).first()
+            source = None
+            if row is not None:
+                try:
+                    source = GameSource(row.folder, slug=slug)
+                except Exception:
+                    source = None
+                if source is not None and source.version != version:
+                    source = None   # the folder changed on disk since it was installed
+            cache[version] = source
+        return cache[version]
+    return resolve
+
+
+def validate_record(record, resolve=None):
+    """Validate one play-through's log and store the verdict on its row."""
+    from webapp.models import utcnow
+    live = record.status != "ended"
+    report = validate(record.log_path, resolve or resolver(), allow_open=live)
+    failure = report.get("first_failure") or {}
+    report["partial"] = live
+    record.validation_status = report["status"]
+    record.validation_class = failure.get("class")
+    record.validation_report = report
+    record.validated_at = utcnow()
+    return report
+
+
+@job("validation")
+def validate_playthrough(record_id, progress=None):
+    from webapp.extensions import db
+    from webapp.models import PlayThroughRecord
+    record = db.session.get(PlayThroughRecord, record_id)
+    report = validate_record(record)
+    db.session.commit()
+    return {"status": report["status"]}
+
+
+def validate_many(records, progress=None):
+    from webapp.extensions import db
+    resolve, reports = resolver(), []
+    for i, record in enumerate(records, 1):
+        reports.append(validate_record(record, resolve))
+        db.session.commit()
+        if progress:
+            progress(i, len(records), f"{i} of {len(records)} play-throughs")
+    summary = batch_summary(reports)
+    summary.pop("reports")
+    return summary
+
+
+@job("validation")
+def validate_session(session_id, progress=None):
+    from webapp.extensions import db
+    from webapp.models import Session
+    game_session = db.session.get(Session, session_id)
+    return validate_many(list(game_session.playthroughs), progress)
+
+
+@job("validation")
+def validate_all(progress=None):
+    from webapp.models import PlayThroughRecord
+    return validate_many(PlayThroughRecord.query.order_by(PlayThroughRecord.id).all(), progress)
