@@ -1,9 +1,9 @@
-"""Run the benchmarks: ``python -m bench [engine]`` (``make bench``)."""
+"""Run the benchmarks: ``python -m bench [engine] [workers]`` (``make bench``)."""
 import sys
 
-from bench import engine_bench
+from bench import engine_bench, workers_bench
 
-SUITES = {"engine": engine_bench.run}
+SUITES = {"engine": engine_bench.run, "workers": workers_bench.run}
 
 
 def main(argv):

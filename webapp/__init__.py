@@ -21,6 +21,7 @@ def create_app(test_config=None):
     app.config.update(test_config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+        sqlite_pragmas()
     pathlib.Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     init_extensions(app)
     register_blueprints(app)
@@ -28,6 +29,25 @@ def create_app(test_config=None):
     app.extensions["live"] = Runtime(app)
     app.after_request(security_headers)
     return app
+
+
+def sqlite_pragmas():
+    """WAL with synchronous=NORMAL: readers never wait for the writer and a commit is
+    not an fsync (the canonical log, flushed per move, is the record of truth)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if getattr(sqlite_pragmas, "done", False):
+        return
+    sqlite_pragmas.done = True
+
+    @event.listens_for(Engine, "connect")
+    def set_pragmas(dbapi_connection, _record):
+        if type(dbapi_connection).__module__.startswith("sqlite3"):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
 
 
 # Game vis HTML is inserted into pages: inline scripts and handlers must never run.
@@ -61,3 +81,13 @@ def register_blueprints(app):
     from . import auth, catalog, live, main, play, sessions
     for module in (main, auth, catalog, sessions, play, live):
         app.register_blueprint(module.bp)
+    from .admin import bp as admin_bp, my_bp
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(my_bp)
+    from . import jobs
+    from .jobs.dashboard import mount
+    app.register_blueprint(jobs.bp)
+    mount(app, csrf)
+    from . import api, research
+    app.register_blueprint(research.bp)
+    app.register_blueprint(api.bp)

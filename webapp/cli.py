@@ -95,7 +95,7 @@ def start_redis(instance_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1",
-                             "--dir", instance_path, "--save", "", "--appendonly", "no"],
+                             "--dir", instance_path, "--save", "", "--appendonly", "yes"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return proc, f"redis://127.0.0.1:{port}/0"
 
@@ -136,8 +136,8 @@ def run(host, port):
     try:
         wait_for_redis(redis_url)
         env = dict(os.environ, REDIS_URL=redis_url)
-        rq = shutil.which("rq", path=os.path.dirname(sys.executable)) or "rq"
-        children.append(subprocess.Popen([rq, "worker", "--url", redis_url, *QUEUES], env=env))
+        children.append(subprocess.Popen([sys.executable, "-m", "workers.cli", "worker"],
+                                         env=env))
         web = subprocess.Popen(gunicorn_command(host, port), env=env)
         children.append(web)
         print_welcome(host, port)
@@ -168,3 +168,4 @@ try:
     importlib.import_module("workers.cli").register(main)
 except ImportError:
     pass
+importlib.import_module("webapp.install.cli").register(main)

@@ -64,6 +64,8 @@ def load_config(instance_path):
         "WS_RATE_PER_SECOND": env_float("WS_RATE_PER_SECOND", 20),
         "WS_ALLOWED_ORIGINS": env_list("WS_ALLOWED_ORIGINS"),
         "CHECKPOINT_EVERY": env_int("CHECKPOINT_EVERY", 20),
+        "RECONNECT_WINDOW_SECONDS": env_float("RECONNECT_WINDOW_SECONDS", 180),
+        "THINKING_AFTER_SECONDS": env_float("THINKING_AFTER_SECONDS", 0.3),
         # The socket layer drops only absurd frames; the hub answers merely
         # oversized ones with a message to the sender.
         "SOCK_SERVER_OPTIONS": {"ping_interval": 25, "max_message_size": max_bytes * 16},

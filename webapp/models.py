@@ -179,5 +179,14 @@ class PlayThroughRecord(db.Model):
     log_path = db.Column(db.String(1024), nullable=False)
     game_version_hash = db.Column(db.String(64), nullable=False)
     validation_status = db.Column(db.String(16), nullable=True)
+    validation_class = db.Column(db.String(32), nullable=True)
+    validation_report = db.Column(db.JSON, nullable=True)
+    validated_at = db.Column(db.DateTime, nullable=True)
     session = db.relationship("Session", back_populates="playthroughs")
     __table_args__ = (db.UniqueConstraint("session_id", "number"),)
+from .jobs.models import JobRecord  # noqa: E402,F401
+
+
+from .accounts.models import GameAccess  # noqa: E402,F401
+from .install.models import GameInstall, GameStatusChange  # noqa: E402,F401
+from .research.models import ApiToken, ResearchNote  # noqa: E402,F401

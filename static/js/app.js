@@ -1,4 +1,5 @@
-// Follow the server when it says this page belongs elsewhere (the lobby became a game).
+// Follow the server when it says this page belongs elsewhere (the lobby became a
+// game) or shows another play-through (a rematch started): then reload.
 (function () {
   "use strict";
 
@@ -8,7 +9,12 @@
     var target = nav.getAttribute("data-location");
     if (target && target !== window.location.pathname) {
       window.location.assign(target);
+      return;
     }
+    var live = document.getElementById("live");
+    var shown = live && live.getAttribute("data-playthrough");
+    var current = nav.getAttribute("data-playthrough");
+    if (shown && current && shown !== current) window.location.assign(target);
   }
 
   document.addEventListener("htmx:wsAfterMessage", followNav);
@@ -23,5 +29,11 @@
     setTimeout(function () {
       if (evt.target.innerHTML === shown) evt.target.innerHTML = "";
     }, 8000);
+  });
+
+  // <select data-autosubmit> submits its form on change (no inline handlers: CSP).
+  document.addEventListener("change", function (evt) {
+    var el = evt.target;
+    if (el && el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) el.form.submit();
   });
 })();

@@ -31,6 +31,25 @@ def cli(env, *args):
                    env=env, cwd=REPO, check=True, capture_output=True, timeout=120)
 
 
+def descendants(pid):
+    """Pids of all descendants of ``pid`` (from /proc)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
 class Child:
     """A child process in its own process group (so SIGKILL takes its children too)."""
 
@@ -45,12 +64,14 @@ class Child:
         return self
 
     def kill(self):
-        """SIGKILL the whole process group: no clean-up of any kind."""
+        """SIGKILL the process and every descendant (RQ's work horse runs in a
+        session of its own): no clean-up of any kind."""
         if self.proc is not None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            for pid in [self.proc.pid] + descendants(self.proc.pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
             self.proc.wait(timeout=10)
             self.proc = None
 

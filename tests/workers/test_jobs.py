@@ -8,8 +8,9 @@ from click.testing import CliRunner
 from engine.bundle import validate_bundle
 from engine.log import read_events
 from engine.replay import validate
+from tests.webapp.conftest import csrf_from
 from tests.webapp.players import Player
-from tests.webapp.test_live import live_pt, setup_game, start
+from tests.webapp.test_live import live_pt, move, play_setup, setup_game, start
 from webapp.cli import main
 from webapp.extensions import db
 from webapp.jobs.models import JobRecord
@@ -17,16 +18,14 @@ from webapp.models import PlayThroughRecord, Session
 
 
 def play_ttt(app, live_server, cells=(0, 3, 1, 4, 2)):
-    owner, (ann, bob), key = setup_game(app, live_server, "tic_tac_toe",
+    owner, (ann, bob), key = play_setup(app, live_server, "tic_tac_toe",
                                         [("Ann", [0]), ("Bob", [1])])
-    start(owner, key, [owner, ann, bob])
     pt = live_pt(app, key)
     for i, cell in enumerate(cells):
-        mover = (ann, bob)[i % 2]
-        mover.send(action="move", role=i % 2, op=cell, args="[]", state_version=pt.version)
-        mover.wait_version(pt.version if pt.ended else pt.version)
+        version = pt.version
+        move((ann, bob)[i % 2], pt, i % 2, cell)
         for p in (owner, ann, bob):
-            p.drain(0.05)
+            p.wait_version(version + 1)
     return owner, ann, bob, key
 
 
@@ -100,8 +99,11 @@ def test_session_export_with_progress_and_download(app, live_server, run_jobs, t
     with app.app_context():
         job = db.session.get(JobRecord, job_id)
         assert job.status == "finished" and job.progress == 100 and job.attempts == 1
-    stranger = Player(live_server).join(key, "Eve")
-    assert stranger.http.get(f"{live_server}/jobs/{job_id}/download").status_code in (302, 401, 403)
+    stranger = Player(live_server)
+    response = stranger.http.get(f"{live_server}/jobs/{job_id}/download", allow_redirects=False)
+    assert response.status_code in (302, 401, 403)
+    assert ann.http.get(f"{live_server}/jobs/{job_id}/download").status_code in (401, 403) \
+        or "login" in ann.http.get(f"{live_server}/jobs/{job_id}/download").url
 
 
 def test_playthrough_log_and_zip_exports(app, live_server, run_jobs, tmp_path):
@@ -166,15 +168,25 @@ def test_pause_and_resume_by_the_owner(app, live_server, run_jobs):
                                         [("Ann", [0]), ("Bob", [1])])
     start(owner, key, [owner, ann, bob])
     pt = live_pt(app, key)
-    assert owner.post(f"/s/{key}/pause", {}, csrf_from=f"/s/{key}/play").ok
+    assert owner.post(f"/s/{key}/pause", {}, csrf_from="/").ok
     ann.drain(0.2)
     ann.send(action="move", role=0, op=4, args="[]", state_version=pt.version)
     assert "paused" in ann.flash()
     assert pt.k == 0
-    assert ann.post(f"/s/{key}/resume", {}, csrf_from=f"/s/{key}/play").status_code == 403
-    assert owner.post(f"/s/{key}/resume", {}, csrf_from=f"/s/{key}/play").ok
-    ann.send(action="move", role=0, op=4, args="[]", state_version=pt.version)
-    ann.wait_version(pt.version)
+    with app.app_context():
+        from webapp.models import User
+        student = User(username="stud", kind="student", display_name="Stud")
+        student.set_password("pw")
+        db.session.add(student)
+        db.session.commit()
+    refused = Player(live_server).login("stud").post(f"/s/{key}/resume", {}, csrf_from="/")
+    assert refused.status_code == 403
+    with app.app_context():
+        assert Session.query.filter_by(key=key).one().status == "paused"
+    assert owner.post(f"/s/{key}/resume", {}, csrf_from="/").ok
+    version = pt.version
+    ann.send(action="move", role=0, op=4, args="[]", state_version=version)
+    ann.wait_version(version + 1)
     types = [e["type"] for e in read_events(pt.log.path)]
     assert types.index("paused") < types.index("resumed") < types.index("move")
     with app.app_context():

@@ -49,10 +49,17 @@ def owns_identity(participant):
 def current_participant(game_session):
     """This browser's participant in ``game_session`` (cookie identity + seat token), or None."""
     token = seat_token(game_session.key)
-    if not token:
-        return None
     participant = Participant.query.filter_by(session_id=game_session.id,
-                                              token_hash=hash_token(token)).first()
+                                              token_hash=hash_token(token)).first() \
+        if token else None
     if participant is None or not owns_identity(participant):
-        return None
+        return owner_participant(game_session)
     return participant
+
+
+def owner_participant(game_session):
+    """The owner's own row, found by login, so the owner can watch from any browser."""
+    if not (current_user.is_authenticated and current_user.id == game_session.owner_id):
+        return None
+    return (Participant.query.filter_by(session_id=game_session.id, user_id=current_user.id)
+            .order_by(Participant.id).first())

@@ -4,6 +4,7 @@ import pathlib
 from flask import abort, redirect, render_template, send_from_directory, url_for
 from flask_login import current_user, login_required
 
+from ..accounts.access import can_access_game, is_game_admin, refusal_message
 from ..models import Game, GameVersion
 from ..sessions.services import create_session
 from . import bp
@@ -13,10 +14,10 @@ ASSET_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".css", ".tx
 
 
 def visible_games():
-    query = Game.query.order_by(Game.name)
-    if current_user.is_authenticated and current_user.is_admin:
-        return query.all()
-    return query.filter_by(status="published").all()
+    """Games this user may see; deprecated ones are listed for game admins only."""
+    admin = is_game_admin(current_user)
+    return [g for g in Game.query.order_by(Game.name)
+            if can_access_game(current_user, g) and (admin or g.status != "deprecated")]
 
 
 @bp.route("/")
@@ -29,8 +30,8 @@ def index():
 def detail(slug):
     """Show a game's description, roles and player counts."""
     game = Game.query.filter_by(slug=slug).first_or_404()
-    if game not in visible_games():
-        abort(404)
+    if not can_access_game(current_user, game):
+        abort(404, refusal_message(game))
     return render_template("catalog/detail.html", game=game)
 
 
@@ -41,8 +42,12 @@ def start(slug):
     if not current_user.can_start_sessions:
         abort(403)
     game = Game.query.filter_by(slug=slug).first_or_404()
-    if game.current_version is None or game.status == "deprecated":
+    if not can_access_game(current_user, game):
+        abort(403, refusal_message(game))
+    if game.current_version is None:
         abort(404)
+    if game.status == "deprecated":
+        abort(403, "This game is deprecated: it starts no new sessions.")
     game_session = create_session(current_user, game.current_version)
     return redirect(url_for("sessions.lobby", key=game_session.key))
 

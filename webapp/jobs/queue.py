@@ -17,10 +17,13 @@ from ..extensions import db
 from .models import JobRecord
 
 log = logging.getLogger(__name__)
-QUEUES = {  # queue: (timeout seconds, retries, back-off seconds)
-    "checkpoints": (120, 3, [2, 10, 30]),
-    "exports": (1800, 3, [5, 30, 120]),
-    "validation": (1800, 2, [10, 60]),
+# queue: (timeout seconds, retries, back-off seconds before each retry).  The
+# first retry is immediate: the usual cause is a worker that died, and a
+# scheduled retry would wait for the dead worker's scheduler lock to lapse.
+QUEUES = {
+    "checkpoints": (120, 3, [0, 10, 30]),
+    "exports": (1800, 3, [0, 30, 120]),
+    "validation": (1800, 2, [0, 60]),
 }
 FAILURE_TTL = 7 * 24 * 3600
 RESULT_TTL = 24 * 3600

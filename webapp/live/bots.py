@@ -5,7 +5,7 @@ import threading
 from engine.playthrough import Actor, MoveError
 
 from ..extensions import db
-from . import hub
+from . import hub, presence
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +17,8 @@ def choose_move(pt, role, strategy):
 
 def bot_turn(live):
     """(seat, role) of the first bot that has a move to make now, or None."""
+    if live.paused:
+        return None
     pending = live.pending_roles()
     for seat in live.seats.values():
         if seat["kind"] != "bot":
@@ -63,7 +65,8 @@ def play_one(live):
         return False
     op, args = choice
     try:
-        events = live.pt.apply(Actor(role, seat["name"], "bot"), op, args, live.pt.version)
+        with presence.Thinking(live, seat["name"], hub.push_status):
+            events = live.pt.apply(Actor(role, seat["name"], "bot"), op, args, live.pt.version)
     except MoveError as exc:
         log.warning("bot move refused in session %s: %s", live.session_key, exc.message)
         return False

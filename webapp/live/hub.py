@@ -5,8 +5,10 @@ from flask import current_app, render_template, url_for
 
 from ..extensions import db
 from ..models import Participant, Session, utcnow
-from ..play.rendering import public_regions, role_regions, view_role
+from ..play.rendering import (can_act, personal_regions, public_regions, role_regions,
+                              status_fragment, view_role)
 from ..sessions.rendering import lobby_regions
+from . import presence
 from .playthroughs import live_of, runtime, sync_rows
 
 log = logging.getLogger(__name__)
@@ -17,18 +19,25 @@ def flash_fragment(message, category="error"):
 
 
 def nav_fragment(game_session):
+    """Where the page belongs, and which play-through it shows (a rematch reloads pages)."""
     if game_session.status == "lobby":
         location = url_for("sessions.lobby", key=game_session.key)
     else:
         location = url_for("play.game", key=game_session.key)
-    return render_template("live/_nav.html", location=location, oob=True)
+    record = game_session.current_playthrough
+    return render_template("live/_nav.html", location=location, oob=True,
+                           playthrough=record.number if record is not None else None)
 
 
-def game_fragments(live, participant_id, connected):
-    """Every live region of the game page as this participant may see it."""
+def game_fragments(live, client, connected, status="in_progress", public=None):
+    """Every live region of the game page as this client may see it."""
+    pid = client.participant_id
     with live.pt.lock:
-        role = view_role(live, participant_id)
-        return role_regions(live, role) + public_regions(live, connected)
+        role = view_role(live, pid)
+        if public is None:
+            public = public_regions(live, connected, status)
+        return (role_regions(live, role, can_act(live, pid, role)) + public
+                + personal_regions(live, pid, client.is_owner, status))
 
 
 def render_for(game_session, live, connected):
@@ -45,7 +54,16 @@ def render_for(game_session, live, connected):
         return lobby
     if live is None:
         return lambda client: nav
-    return lambda client: nav + game_fragments(live, client.participant_id, connected)
+    status = game_session.status
+    with live.pt.lock:
+        public = public_regions(live, connected, status)
+    return lambda client: nav + game_fragments(live, client, connected, status, public)
+
+
+def push_status(live, thinking):
+    """Push only the status line (the game is working on a move)."""
+    text = status_fragment(live, "in_progress", thinking)
+    runtime().broadcast(live.session_key, lambda client: text)
 
 
 def push_session(key):
@@ -80,8 +98,47 @@ def after_change(live):
 
 
 def set_connected(participant_id, connected):
+    """Note a participant's first socket opening or last socket closing."""
     participant = db.session.get(Participant, participant_id)
-    if participant is not None:
-        participant.connected = connected
-        participant.last_seen = utcnow()
-        db.session.commit()
+    if participant is None:
+        return
+    participant.connected = connected
+    participant.last_seen = utcnow()
+    db.session.commit()
+    game_session = participant.session
+    if game_session.status in ("lobby", "ended"):
+        return
+    live = live_of(game_session)
+    if live is None:
+        return
+    if connected:
+        presence.connected(live, participant_id)
+        resume_if_left(game_session, live, participant)
+    else:
+        presence.disconnected(live, participant_id, on_left)
+
+
+def on_left(live, everyone_left):
+    """A reconnect window lapsed: tell the others; pause when nobody is left."""
+    game_session = db.session.get(Session, live.session_id)
+    try:
+        if everyone_left and game_session is not None and game_session.status == "in_progress" \
+                and not live.pt.ended and runtime().live(game_session.key) is live:
+            from ..sessions.services import pause_session
+            pause_session(game_session, "host", "everyone left")
+            presence.table(live).auto_paused = True
+        push_session(live.session_key)
+    finally:
+        db.session.remove()
+
+
+def resume_if_left(game_session, live, participant):
+    """A session that paused itself because everyone left goes on when someone is back."""
+    state = presence.table(live)
+    if not state.auto_paused or game_session.status != "paused":
+        return
+    from ..sessions.services import resume_session
+    state.auto_paused = False
+    resume_session(game_session, participant.display_name)
+    from .bots import schedule_bots
+    schedule_bots(current_app._get_current_object(), live)

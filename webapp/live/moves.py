@@ -5,7 +5,7 @@ from engine.playthrough import Actor, MoveError
 
 from ..extensions import db
 from ..models import Session
-from . import hub, messages
+from . import hub, messages, presence
 from .playthroughs import live_of
 
 
@@ -47,21 +47,38 @@ def actor_for(live, client, role):
 
 
 def apply_move(live, client, data):
+    if live.paused:
+        raise messages.BadMessage("The game is paused by the teacher; wait for it to resume.")
     role, op, args, version = messages.move_fields(data)
     actor = actor_for(live, client, role)
     try:
-        with live.pt.lock:
-            events = live.pt.apply(actor, op, args, version)
-            live.note_moves(events)
+        # Only this play-through's lock is held while game code runs: other
+        # sessions' sockets never wait for a slow transition.
+        with presence.Thinking(live, actor.name, hub.push_status):
+            with live.pt.lock:
+                events = live.pt.apply(actor, op, args, version)
+                live.note_moves(events)
     except MoveError as exc:
         refuse(live, client, exc)
         return
     hub.after_change(live)
 
 
+def undo_actor(live, client, role):
+    """Who asks for an undo: a seated player, or the owner (who may undo any move)."""
+    if role is not None and role in live.roles_of(client.participant_id):
+        return actor_for(live, client, role)
+    if client.is_owner:
+        seat = live.seats.get(client.participant_id) or {"name": "the teacher"}
+        return Actor(None, seat["name"], "human")
+    return actor_for(live, client, role)
+
+
 def undo_move(live, client, data):
-    role = messages.integer(data, "role")
-    actor = actor_for(live, client, role)
+    if live.paused:
+        raise messages.BadMessage("The game is paused by the teacher; wait for it to resume.")
+    role = messages.integer(data, "role", required=not client.is_owner)
+    actor = undo_actor(live, client, role)
     try:
         with live.pt.lock:
             live.pt.undo(actor, owner=client.is_owner)
@@ -77,4 +94,7 @@ def refuse(live, client, exc):
     if exc.code == "stale":
         game_session = db.session.get(Session, live.session_id)
         hub.snapshot(game_session, client)
-    hub.send_flash(client, exc.message[:1].upper() + exc.message[1:])
+    text = exc.message[:1].upper() + exc.message[1:]
+    if exc.code == "game_error":
+        text += ". Nothing changed: the game is as it was before this move."
+    hub.send_flash(client, text)

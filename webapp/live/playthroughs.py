@@ -88,24 +88,39 @@ def live_of(game_session):
         return found
     version = game_session.game_version
     try:
-        return runtime().resume(game_session.key, game_session.id, record, version.folder,
+        live = runtime().resume(game_session.key, game_session.id, record, version.folder,
                                 seats_of(game_session), assets_url(version),
                                 playthrough_paths(game_session, record.number))
     except Exception:
         log.exception("cannot resume play-through %s", record.id)
         return None
+    live.paused = game_session.status == "paused"
+    if live.pt.ended and not live.rows_final:
+        sync_rows(live)      # the process died between the footer and the rows
+    return live
 
 
 def sync_rows(live):
-    """Copy steps, status and outcome from the engine to the play-through and session rows."""
+    """Keep the play-through and session rows in step with the engine (after the log)."""
+    from ..jobs.queue import maybe_checkpoint, request_validation
     pt = live.pt
+    maybe_checkpoint(live)
+    if live.rows_final:
+        return
     record = db.session.get(PlayThroughRecord, live.record_id)
-    game_session = db.session.get(Session, live.session_id)
     record.steps = pt.k
-    if pt.ended and record.status != "ended":
-        record.status, record.end_reason = "ended", pt.ended
-        record.outcome, record.ended_at = pt.outcome, utcnow()
-        game_session.status = "ended"
-        if pt.log is not None:
-            pt.log.close()
+    if not pt.ended:
+        db.session.commit()
+        return
+    live.rows_final = True
+    if record.status == "ended":
+        db.session.commit()
+        return
+    game_session = db.session.get(Session, live.session_id)
+    record.status, record.end_reason = "ended", pt.ended
+    record.outcome, record.ended_at = pt.outcome, utcnow()
+    game_session.status = "ended"
+    if pt.log is not None:
+        pt.log.close()
     db.session.commit()
+    request_validation(record)

@@ -33,9 +33,10 @@ def session_socket(ws, key):
     client = Client(ws, participant_id,
                     current_user.is_authenticated and current_user.id == game_session.owner_id,
                     current_app.config["WS_RATE_PER_SECOND"])
-    runtime().add_client(key, client)
     try:
+        # Joins are logged before this socket can receive any push.
         hub.set_connected(participant_id, True)
+        runtime().add_client(key, client)
         hub.push_session(key)
         db.session.remove()
         while client.alive:

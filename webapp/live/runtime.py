@@ -6,6 +6,7 @@ Redis pub/sub later changes this module only.
 """
 import collections
 import logging
+import os
 import threading
 import time
 
@@ -64,6 +65,11 @@ class LivePlayThrough:
         self.base_url = base_url
         self.history = [m["message"] for m in pt.moves if m.get("message")]
         self.bot_timer = None
+        self.paused = False
+        self.last_checkpoint_k = pt.k
+        self.final_checkpoint = False
+        self.pending_checkpoints = set()   # RQ job ids of checkpoints not yet in the log
+        self.rows_final = False
         self._views = {}
         self._fragments = {}
 
@@ -110,6 +116,8 @@ class Runtime:
         self._lock = threading.RLock()
         self._clients = collections.defaultdict(list)
         self._live = {}
+        self._watched = set()
+        self._watcher = None
 
     def add_client(self, key, client):
         with self._lock:
@@ -134,6 +142,34 @@ class Runtime:
             if text and not client.send(text):
                 self.remove_client(key, client)
 
+    def watch_checkpoints(self, live):
+        """Record ``checkpoint_written`` in the log when a checkpoint job finishes."""
+        with self._lock:
+            self._watched.add(live.session_key)
+            if self._watcher is None or not self._watcher.is_alive():
+                self._watcher = threading.Thread(target=self._watch, daemon=True,
+                                                 name="checkpoint-watcher")
+                self._watcher.start()
+
+    def _watch(self):
+        while True:
+            time.sleep(0.5)
+            with self._lock:
+                keys = set(self._watched)
+            if not keys:
+                return
+            for key in keys:
+                live = self.live(key)
+                if live is None or not live.pending_checkpoints:
+                    with self._lock:
+                        self._watched.discard(key)
+                    continue
+                try:
+                    with self.app.app_context():
+                        record_finished_checkpoints(live)
+                except Exception:
+                    log.warning("checkpoint watcher: Redis or the log is unavailable")
+
     def register(self, live):
         with self._lock:
             self._live[live.session_key] = live
@@ -154,10 +190,47 @@ class Runtime:
         with self._lock:
             if key in self._live:
                 return self._live[key]
-            pt = checkpoint_mod.resume(GameSource(folder), record.log_path,
-                                       session_folder=paths["work"],
-                                       artifacts_dir=paths["artifacts"])
+            pt = resume_playthrough(GameSource(folder), record.log_path, paths)
             if pt.ended and pt.log is not None:
                 pt.log.close()
             return self.register(LivePlayThrough(key, session_id, record.id, pt, seats,
                                                  base_url))
+
+
+def resume_playthrough(source, log_path, paths):
+    """Rebuild from the whole log; if that fails, from the latest checkpoint plus the tail."""
+    kwargs = {"session_folder": str(paths["work"]), "artifacts_dir": str(paths["artifacts"])}
+    try:
+        return checkpoint_mod.resume(source, str(log_path), **kwargs)
+    except Exception:
+        latest = checkpoint_mod.latest_checkpoint(str(paths["folder"] / "checkpoints"))
+        if latest is None:
+            raise
+        log.warning("replaying %s failed; resuming from checkpoint %s", log_path, latest)
+        return checkpoint_mod.resume(source, str(log_path), latest, **kwargs)
+
+
+def record_finished_checkpoints(live):
+    """Log ``checkpoint_written`` for every finished checkpoint job of ``live``."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    from ..jobs.queue import connection
+    for job_id in list(live.pending_checkpoints):
+        try:
+            job = Job.fetch(job_id, connection=connection())
+        except NoSuchJobError:
+            live.pending_checkpoints.discard(job_id)
+            continue
+        status = job.get_status()
+        if status == "finished":
+            result = job.return_value() or {}
+            with live.pt.lock:
+                if live.pt.log is not None and not live.pt.ended:
+                    live.pt.record("checkpoint_written", k=result.get("k"),
+                                   state_hash=result.get("state_hash"),
+                                   log_seq=result.get("seq"),
+                                   file=os.path.basename(result.get("result_path") or ""))
+            live.pending_checkpoints.discard(job_id)
+        elif status in ("failed", "canceled", "stopped"):
+            live.pending_checkpoints.discard(job_id)

@@ -1,18 +1,42 @@
 """Render the game page's live regions; the same partials serve page loads and pushes."""
+import html
+import re
+
 from flask import render_template
+from markupsafe import Markup
+
+from engine.playthrough import Actor, MoveError
+
+from ..live import presence
+from .artifacts import artifact_list, editor_text, playthrough_number
 
 OUTCOME_TEXT = {"win": "You won!", "loss": "You lost.", "draw": "It's a draw.",
                 "finished": "The game is finished."}
 OUTCOME_WORD = {"win": "won", "loss": "lost", "draw": "draw", "finished": "finished"}
 HISTORY_SHOWN = 50
+OBSERVER = "observer"
+MANIFEST_RE = re.compile(r'<script\b[^>]*\bid=["\']wsz6-regions["\'][^>]*>(.*?)</script>',
+                         re.S | re.I)
+
+
+def scene_html(vis_html):
+    """The vis HTML with its Tier 2 region manifest kept as data, not as a script.
+
+    htmx drops every <script> of a pushed fragment (scripts never run here), so
+    the manifest travels in an attribute that static/js/play.js reads.
+    """
+    def as_data(found):
+        return ('<div id="wsz6-regions" class="wsz6-regions" hidden data-manifest="'
+                + html.escape(found.group(1).strip(), quote=True) + '"></div>')
+    return Markup(MANIFEST_RE.sub(as_data, vis_html))
 
 
 def is_observer(live, role):
     return any(r.num == role and r.observer for r in live.pt.roles)
 
 
-def view_role(live, participant_id):
-    """The role whose view this participant sees now (None: observer or unseated)."""
+def own_role(live, participant_id):
+    """The seated role this participant sees by default (None: observer or unseated)."""
     held = [r for r in live.roles_of(participant_id) if not is_observer(live, r)]
     if not held:
         return None
@@ -21,6 +45,40 @@ def view_role(live, participant_id):
             if role in candidates:
                 return role
     return held[0]
+
+
+def view_role(live, participant_id):
+    """The role whose view this participant sees now (an owner may pick another)."""
+    chosen = presence.table(live).perspectives
+    if participant_id in chosen:
+        return chosen[participant_id]
+    return own_role(live, participant_id)
+
+
+def set_perspective(live, participant_id, value):
+    """The owner's choice of view: '' (own seat), 'observer', or a role number."""
+    chosen = presence.table(live).perspectives
+    if value in (None, ""):
+        chosen.pop(participant_id, None)
+        return
+    if value == OBSERVER:
+        chosen[participant_id] = None
+        return
+    role = int(value)
+    if role not in [r.num for r in live.pt.roles]:
+        raise ValueError("That role does not exist in this game.")
+    chosen[participant_id] = None if is_observer(live, role) else role
+
+
+def perspective_value(live, participant_id):
+    chosen = presence.table(live).perspectives
+    if participant_id not in chosen:
+        return ""
+    return OBSERVER if chosen[participant_id] is None else str(chosen[participant_id])
+
+
+def can_act(live, participant_id, role):
+    return role is not None and role in live.roles_of(participant_id)
 
 
 def role_label(live, role):
@@ -39,7 +97,7 @@ def turn_banner(live, role):
         return "your-turn", f"Your turn ({pt.role_name(role)})"
     if role is not None and getattr(pt.state, "parallel", False) \
             and role in pt.roles_to_move():
-        return "submitted", "Choice submitted. " + waiting
+        return "submitted", "Choice submitted, waiting for " + waiting[len("Waiting for "):]
     return "waiting", waiting
 
 
@@ -52,37 +110,95 @@ def end_lines(live, role):
     return mine, table
 
 
-def role_context(live, role):
+def editor_op(op):
+    """True for a move whose only parameter is a long text (opened in the editor)."""
+    return len(op.params or []) == 1 and op.params[0].get("type") == "file_edit"
+
+
+def role_context(live, role, acting):
     view = live.view(role)
     pt = live.pt
     mine, table = end_lines(live, role)
+    editors = {op.index: editor_text(live, op.params[0]) for op in view.operators
+               if op.applicable and editor_op(op)} if acting else {}
     return {
-        "live": live, "pt": pt, "role": role, "view": view,
+        "live": live, "pt": pt, "role": role, "view": view, "can_act": acting,
+        "scene": scene_html(view.html),
         "role_name": pt.role_name(role) if role is not None else "Observer",
-        "applicable": [op.index for op in view.operators if op.applicable],
+        "applicable": [op.index for op in view.operators if op.applicable] if acting else [],
+        "editors": editors,
         "banner": turn_banner(live, role), "outcome_mine": mine, "outcome_table": table,
         "goal_message": getattr(pt, "goal_message", "") if pt.ended == "goal" else "",
     }
 
 
-def role_regions(live, role, oob=True):
+def role_regions(live, role, acting=True, oob=True):
     """State view, operators, turn banner and end screen for one role (cached per version)."""
+    acting = bool(acting) and role is not None
+
     def build():
         return render_template("play/partials/_role_regions.html", oob=oob,
-                               **role_context(live, role))
-    return live.cached_fragment(("role", oob), role, build)
+                               **role_context(live, role, acting))
+    return live.cached_fragment(("role", oob, acting), role, build)
 
 
-def public_regions(live, connected_ids, oob=True):
-    """Message bar, message history and the player list (the same for everybody)."""
+def undo_allowed(live, actor, owner):
+    try:
+        live.pt.check_undo(actor, owner=owner)
+        return True
+    except MoveError:
+        return False
+
+
+def personal_context(live, participant_id, is_owner, status):
+    """Undo button, artifacts and (for the owner) session controls for one participant."""
+    role = view_role(live, participant_id)
+    seat = live.seats.get(participant_id) or {"name": "", "roles": []}
+    acting = can_act(live, participant_id, role)
+    player_undo = acting and undo_allowed(live, Actor(role, seat["name"]), False)
+    owner_undo = is_owner and undo_allowed(live, Actor(None, seat["name"]), True)
+    artifacts = [a for a in artifact_list(live)
+                 if is_owner or a["role"] in live.roles_of(participant_id)]
+    return {"live": live, "pt": live.pt, "role": role, "is_owner": is_owner,
+            "status": status, "player_undo": player_undo and not owner_undo,
+            "owner_undo": owner_undo, "artifacts": artifacts,
+            "session_key": live.session_key, "live_number": playthrough_number(live)}
+
+
+def personal_regions(live, participant_id, is_owner, status, oob=True):
+    return render_template("play/partials/_personal_regions.html", oob=oob,
+                           **personal_context(live, participant_id, is_owner, status))
+
+
+def public_regions(live, connected_ids, status="in_progress", oob=True):
+    """Status line, message bar, message history and the player list (the same for all)."""
     return render_template("play/partials/_public_regions.html", oob=oob,
-                           **public_context(live, connected_ids))
+                           **public_context(live, connected_ids, status))
 
 
-def public_context(live, connected_ids):
-    players = [{"name": s["name"], "kind": s["kind"],
-                "roles": [live.pt.role_name(r) for r in s["roles"]],
-                "connected": pid in connected_ids or s["kind"] == "bot"}
-               for pid, s in live.seats.items()]
-    return {"live": live, "message": live.pt.message,
+def public_context(live, connected_ids, status):
+    players = []
+    for pid, s in live.seats.items():
+        on = pid in connected_ids or s["kind"] == "bot"
+        players.append({"name": s["name"], "kind": s["kind"], "connected": on,
+                        "presence": "bot" if s["kind"] == "bot"
+                        else presence.presence_label(live, pid, on),
+                        "roles": [live.pt.role_name(r) for r in s["roles"]]})
+    return {"live": live, "message": live.pt.message, "status": status,
+            "thinking": presence.table(live).thinking,
             "history": list(reversed(live.history[-HISTORY_SHOWN:])), "players": players}
+
+
+def status_fragment(live, status, thinking=None):
+    """Just the status line (pushed alone when the game starts working on a move)."""
+    return render_template("play/partials/_live_status.html", oob=True, status=status,
+                           thinking=thinking, pt=live.pt)
+
+
+def help_context(live, role):
+    """The game's, the roles' and the moves' descriptions for the help panel."""
+    game = live.pt.formulation.metadata
+    ops = [op for op in live.view(role).operators if not op.bookkeeping] \
+        if role is not None else []
+    return {"game_desc": str(getattr(game, "brief_desc", "") or ""),
+            "help_roles": live.pt.roles, "help_role": role, "help_ops": ops}

@@ -1,41 +1,117 @@
-"""The game page (first render of the same regions the socket pushes) and ending a game."""
-from flask import abort, redirect, render_template, url_for
+"""The game page (first render of the regions the socket pushes), previous state, artifacts."""
+import re
+
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
+
+from engine import rng as rng_mod
+from engine.log import read_events
+from engine.views import render_vis, text_as_html, text_view
 
 from ..auth.identity import current_participant
 from ..live import hub
-from ..live.playthroughs import live_of, runtime, sync_rows
+from ..live.playthroughs import live_of, playthrough_paths, runtime, sync_rows
 from ..models import Session
 from . import bp
-from .rendering import public_regions, role_regions, view_role
+from .artifacts import artifact_path
+from .rendering import (can_act, help_context, perspective_value, personal_context,
+                        public_context, role_context, set_perspective, view_role)
+
+MANIFEST_RE = re.compile(r'<script\b[^>]*\bid=["\']wsz6-regions["\'][^>]*>.*?</script>', re.S | re.I)
+
+
+def is_owner(game_session):
+    return current_user.is_authenticated and current_user.id == game_session.owner_id
+
+
+def seated_page(key):
+    """(session, participant, live) for this browser, or a redirect/abort."""
+    game_session = Session.query.filter_by(key=key).first_or_404()
+    participant = current_participant(game_session)
+    if participant is None:
+        return game_session, None, None
+    live = live_of(game_session) if game_session.status != "lobby" else None
+    return game_session, participant, live
 
 
 @bp.route("/<key>/play")
 def game(key):
     """The game page: this participant's view, moves, banner, messages, end screen."""
-    game_session = Session.query.filter_by(key=key).first_or_404()
-    participant = current_participant(game_session)
+    game_session, participant, live = seated_page(key)
     if participant is None:
         return redirect(url_for("sessions.invite", key=key))
     if game_session.status == "lobby":
         return redirect(url_for("sessions.lobby", key=key))
-    live = live_of(game_session)
     if live is None:
         abort(503, "This play-through cannot be shown right now.")
+    owner = is_owner(game_session)
+    if owner and "as" in request.args:
+        try:
+            set_perspective(live, participant.id, request.args.get("as", ""))
+        except ValueError:
+            abort(400, "That role does not exist in this game.")
+        hub.push_session(key)
     with live.pt.lock:
         role = view_role(live, participant.id)
-        regions = role_regions(live, role, oob=False) + public_regions(
-            live, runtime().connected_ids(key), oob=False)
-    return render_template("play/game.html", game_session=game_session, regions=regions,
-                           is_owner=current_user.is_authenticated
-                           and current_user.id == game_session.owner_id)
+        context = role_context(live, role, can_act(live, participant.id, role))
+        context.update(public_context(live, runtime().connected_ids(key), game_session.status))
+        context.update(personal_context(live, participant.id, owner, game_session.status))
+        context.update(help_context(live, role))
+    return render_template("play/game.html", game_session=game_session, oob=False,
+                           perspective=perspective_value(live, participant.id), **context)
+
+
+@bp.route("/<key>/play/previous")
+def previous(key):
+    """The state before the last move, as this participant's role sees it (a fragment)."""
+    game_session, participant, live = seated_page(key)
+    if participant is None or live is None:
+        abort(404)
+    with live.pt.lock:
+        pt = live.pt
+        if len(pt.stack) < 2:
+            return '<p class="muted">There is no previous state yet.</p>'
+        role = view_role(live, participant.id)
+        state = pt.stack[-2]
+        with rng_mod.using(pt.view_rng, pt.game):
+            html = render_vis(pt.game.vis, state, role,
+                              getattr(pt.formulation, "instance_data", None), live.base_url)
+            if html is None:
+                html = text_as_html(text_view(state, role))
+    # The previous scene is for looking only: no region manifest, nothing clickable.
+    return ('<p class="previous-note">The state before the last move (step '
+            f'{pt.k - 1}).</p><div class="previous-scene">{MANIFEST_RE.sub("", html)}</div>')
+
+
+@bp.route("/<key>/artifacts/<int:number>/<int:version>/<name>")
+def artifact(key, number, version, name):
+    """One saved version of a text, for the person who wrote it and the session owner."""
+    game_session = Session.query.filter_by(key=key).first_or_404()
+    participant = current_participant(game_session)
+    record = next((r for r in game_session.playthroughs if r.number == number), None)
+    if participant is None or record is None:
+        abort(404)
+    saved = next((e for e in read_events(record.log_path)
+                  if e.get("type") == "artifact_saved" and e.get("name") == name
+                  and e.get("version") == version), None)
+    if saved is None:
+        abort(404)
+    if not is_owner(game_session) and (saved.get("actor") or {}).get("role") \
+            not in (participant.roles or []):
+        abort(403)
+    path = artifact_path(playthrough_paths(game_session, number)["artifacts"], name, version)
+    if path is None or not path.exists():
+        abort(404)
+    return render_template("play/artifact.html", game_session=game_session, name=name,
+                           version=version, event=saved,
+                           text=path.read_text(encoding="utf-8", errors="replace"))
 
 
 @bp.route("/<key>/end", methods=["POST"])
 def end(key):
     """The owner ends the play-through early (recorded as abandoned)."""
     game_session = Session.query.filter_by(key=key).first_or_404()
-    if not (current_user.is_authenticated and current_user.id == game_session.owner_id):
+    if not is_owner(game_session):
         abort(403)
     live = live_of(game_session)
     if live is not None and not live.pt.ended:
@@ -43,4 +119,6 @@ def end(key):
             live.pt.end("abandoned")
             sync_rows(live)
         hub.after_change(live)
+    if request.headers.get("HX-Request"):
+        return "", 204
     return redirect(url_for("play.game", key=key))

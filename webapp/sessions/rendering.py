@@ -2,7 +2,8 @@
 from flask import render_template, url_for
 
 from ..models import BOT_STRATEGIES
-from .services import minimum_status
+from .options import excluded_roles, shows_role_options
+from .services import filled_roles, minimum_status
 
 
 def lobby_context(game_session, viewer_id, is_owner, connected):
@@ -13,6 +14,10 @@ def lobby_context(game_session, viewer_id, is_owner, connected):
         "minimum": minimum_status(game_session), "is_owner": is_owner,
         "viewer_id": viewer_id, "connected": connected, "strategies": BOT_STRATEGIES,
         "invite_url": url_for("sessions.invite", key=game_session.key, _external=True),
+        "role_options": shows_role_options(game_session),
+        "seated_roles": filled_roles(game_session), "excluded": excluded_roles(game_session),
+        "empty_roles": [r for r in roles if not r["observer"]
+                        and r["num"] not in filled_roles(game_session)],
     }
 
 

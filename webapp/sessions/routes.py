@@ -2,19 +2,27 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..accounts.access import can_access_game, refusal_message
 from ..auth.identity import become_guest, current_participant
 from ..extensions import db
 from ..live import hub
 from ..live.playthroughs import runtime, start_playthrough
 from ..models import Participant, Session
 from . import bp
+from .options import active_roles, check_can_start
 from .rendering import lobby_context
-from .services import (LobbyError, add_bot as add_bot_to, filled_roles, join_session,
-                       minimum_status, remove_participant, set_roles)
+from .services import (LobbyError, add_bot as add_bot_to, join_session, remove_participant,
+                       set_roles)
 
 
 def find_session(key):
     return Session.query.filter_by(key=key).first_or_404()
+
+
+def require_game_access(game_session):
+    """Joining follows the account's game access (guests: the owner's choice)."""
+    if not can_access_game(current_user, game_session.game, game_session):
+        abort(403, refusal_message(game_session.game))
 
 
 def is_owner(game_session):
@@ -34,6 +42,7 @@ def invite(key):
     game_session = find_session(key)
     if current_participant(game_session) is not None:
         return redirect(place_of(game_session))
+    require_game_access(game_session)
     return render_template("sessions/invite.html", game_session=game_session)
 
 
@@ -45,6 +54,7 @@ def join(key):
         flash("This session has ended.", "error")
         return redirect(url_for("main.index"))
     if current_participant(game_session) is None:
+        require_game_access(game_session)
         try:
             if current_user.is_authenticated:
                 join_session(game_session, current_user.display_name, user=current_user)
@@ -127,10 +137,9 @@ def start(key):
     def begin(game_session):
         if game_session.status != "lobby":
             raise LobbyError("The game has already started.")
-        if not minimum_status(game_session)[2]:
-            raise LobbyError("Not enough roles are filled to start.")
+        check_can_start(game_session)
         try:
-            live = start_playthrough(game_session, filled_roles(game_session))
+            live = start_playthrough(game_session, active_roles(game_session))
         except Exception as exc:
             raise LobbyError(f"The game failed to start: {getattr(exc, 'message', exc)}")
         hub.after_change(live)

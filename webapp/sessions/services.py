@@ -97,3 +97,53 @@ def minimum_status(game_session):
 def require_lobby(game_session):
     if game_session.status != "lobby":
         raise LobbyError("The session has already started; seats are fixed.")
+
+
+def _live_of(game_session):
+    from ..live.playthroughs import live_of
+    return live_of(game_session) if game_session.status != "lobby" else None
+
+
+def pause_session(game_session, actor_name, reason="owner"):
+    """Pause a running session: moves are refused until it resumes; a checkpoint is made."""
+    if game_session.status != "in_progress":
+        raise LobbyError("Only a running session can be paused.")
+    live = _live_of(game_session)
+    game_session.status = "paused"
+    db.session.commit()
+    if live is not None:
+        live.paused = True
+        with live.pt.lock:
+            live.pt.record("paused", by=actor_name, reason=reason, k=live.pt.k)
+        from ..jobs.queue import request_checkpoint
+        request_checkpoint(live, "pause")
+    return live
+
+
+def resume_session(game_session, actor_name):
+    """Resume a paused session."""
+    if game_session.status != "paused":
+        raise LobbyError("The session is not paused.")
+    live = _live_of(game_session)
+    game_session.status = "in_progress"
+    db.session.commit()
+    if live is not None:
+        live.paused = False
+        with live.pt.lock:
+            live.pt.record("resumed", by=actor_name, k=live.pt.k)
+    return live
+
+
+def end_session(game_session, actor_name, reason="ended"):
+    """End a session; a play-through still running ends as 'abandoned'."""
+    if game_session.status == "ended":
+        raise LobbyError("The session has already ended.")
+    live = _live_of(game_session)
+    if live is not None and not live.pt.ended:
+        with live.pt.lock:
+            live.pt.end("abandoned")
+        from ..live.playthroughs import sync_rows
+        sync_rows(live)
+    game_session.status = "ended"
+    db.session.commit()
+    return live

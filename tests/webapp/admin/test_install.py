@@ -1,0 +1,180 @@
+"""Installing games from ZIPs: malicious uploads refused with a reason, nothing written;
+good ones reviewed, confirmed and stored as immutable versions."""
+import io
+import os
+import pathlib
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from webapp.cli import main as cli_main
+from webapp.models import Game, GameVersion, Session
+from webapp.install.models import GameInstall
+
+from .conftest import post_form
+from .zips import (broken_game_files, game_zip, symlink_zip, tic_tac_toe_files, zip_bytes)
+
+
+def tree(folder):
+    folder = pathlib.Path(folder)
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) if folder.exists() else []
+
+
+@pytest.fixture
+def admin(make_admin, logged_in):
+    make_admin("boss")
+    return logged_in("boss")
+
+
+@pytest.fixture
+def untouched(app, tmp_path):
+    """Asserts after the test that no game or version folder changed and staging is empty."""
+    data = pathlib.Path(app.config["DATA_DIR"])
+    games_before = tree(app.config["GAMES_DIR"])
+    versions_before = tree(data / "game_versions")
+    yield
+    assert tree(app.config["GAMES_DIR"]) == games_before
+    assert tree(data / "game_versions") == versions_before
+    assert tree(data / "install_staging") == []
+    assert not list(tmp_path.rglob("evil*")) and not os.path.exists("/tmp/evil_abs.py")
+
+
+def upload(client, data, filename="game.zip"):
+    return post_form(client, "/admin/games/install", "/admin/games/install",
+                     {"archive": (io.BytesIO(data), filename)},
+                     content_type="multipart/form-data")
+
+
+def refused(response, reason, status=400):
+    page = response.get_data(as_text=True)
+    assert response.status_code == status, page
+    assert reason in page, page
+    assert "Install this version" not in page
+    return page
+
+
+@pytest.mark.parametrize("members, reason", [
+    ({"tic/../evil.py": b"x = 1", "tic/Tic_SZ6.py": b""}, "path leaving its folder (..)"),
+    ({"/tmp/evil_abs.py": b"x = 1"}, "absolute path"),
+    ({"C:/evil_win.py": b"x = 1"}, "absolute path"),
+    ({f"many/f{i}.txt": b"" for i in range(1001)}, "too many files (1001"),
+    ({"bomb/Bomb_SZ6.py": b"", "bomb/evil.bin": b"\0" * (12 * 1024 ** 2)},
+     "suspicious compression ratio"),
+    ({"huge/Huge_SZ6.py": b"", "huge/big.bin": os.urandom(21 * 1024 ** 2)}, "is too large"),
+], ids=["zip-slip", "absolute", "drive-letter", "file-count", "bomb", "huge-file"])
+def test_unsafe_zip_is_refused_before_anything_is_written(admin, untouched, members, reason):
+    refused(upload(admin, zip_bytes(members)), reason)
+
+
+def test_zip_with_a_link_is_refused(admin, untouched):
+    refused(upload(admin, symlink_zip("linky")), "The ZIP contains a link: linky/secrets")
+
+
+def test_not_a_zip_is_refused(admin, untouched):
+    refused(upload(admin, b"just text"), "not a ZIP archive")
+
+
+def test_game_that_loops_forever_at_import_is_killed(app, admin, untouched):
+    app.config["INSTALL_CHECK_SECONDS"] = 3
+    started = time.monotonic()
+    response = upload(admin, game_zip("looper", broken_game_files("while True:\n    pass")))
+    assert time.monotonic() - started < 20
+    refused(response, "did not finish within 3 seconds and was stopped", 422)
+
+
+def test_game_that_raises_at_import_shows_its_traceback(admin, untouched):
+    prelude = "def explode():\n    raise ValueError('the board is missing')\nexplode()"
+    page = refused(upload(admin, game_zip("raiser", broken_game_files(prelude))),
+                   "the board is missing", 422)
+    assert 'id="game-traceback"' in page
+    assert "Tic_Tac_Toe_SZ6.py&#34;, line 2, in explode" in page \
+        or 'Tic_Tac_Toe_SZ6.py", line 2, in explode' in page
+    assert "ValueError" in page
+
+
+def test_check_process_gets_no_server_secrets(monkeypatch):
+    from webapp.install.smoke import child_env
+    monkeypatch.setenv("SECRET_KEY", "do-not-leak")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db/x")
+    env = child_env()
+    assert set(env) <= {"PATH", "HOME", "LANG", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE"}
+    assert "do-not-leak" not in str(env)
+
+
+def test_upload_review_confirm_installs_an_immutable_dev_version(app, admin):
+    games_before = tree(app.config["GAMES_DIR"])
+    response = upload(admin, game_zip("ttt_deluxe", tic_tac_toe_files()))
+    assert response.status_code == 302
+    review_url = response.headers["Location"]
+    page = admin.get(review_url).get_data(as_text=True)
+    assert "Tic-Tac-Toe Deluxe" in page and "The check passed" in page and "new game" in page
+    assert "Plays the X marks" in page and "Place X at (0,0)" in page
+    assert "validate #2" in page and "checkpoint round-trip" in page
+    with app.app_context():
+        assert Game.query.filter_by(slug="ttt_deluxe").first() is None   # not yet
+    response = post_form(admin, review_url, review_url + "/confirm")
+    assert response.status_code == 302
+    with app.app_context():
+        game = Game.query.filter_by(slug="ttt_deluxe").one()
+        version = game.current_version
+        folder = pathlib.Path(version.folder)
+        assert game.status == "dev" and game.name == "Tic-Tac-Toe Deluxe"
+        assert folder == (pathlib.Path(app.config["DATA_DIR"]) / "game_versions" / "ttt_deluxe"
+                          / version.version_hash / "ttt_deluxe")
+        assert (folder / "Tic_Tac_Toe_SZ6.py").is_file()
+        assert GameInstall.query.one().user.username == "boss"
+    assert tree(app.config["GAMES_DIR"]) == games_before
+    assert tree(pathlib.Path(app.config["DATA_DIR"]) / "install_staging") == []
+    assert "Tic-Tac-Toe Deluxe" in admin.get("/admin/").get_data(as_text=True)
+    again = upload(admin, game_zip("ttt_deluxe", tic_tac_toe_files()))
+    refused(again, "This exact version of the game is already installed", 422)
+
+
+def test_new_version_leaves_running_sessions_on_theirs(app, admin, make_session, client):
+    key = make_session("tic_tac_toe")
+    with app.app_context():
+        old = Session.query.filter_by(key=key).one().game_version.version_hash
+    files = tic_tac_toe_files("Tic-Tac-Toe")
+    files["README.md"] = b"A second version."
+    response = upload(admin, game_zip("tic_tac_toe", files))
+    page = admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "new version of “Tic-Tac-Toe”" in page
+    post_form(admin, response.headers["Location"], response.headers["Location"] + "/confirm")
+    with app.app_context():
+        game = Game.query.filter_by(slug="tic_tac_toe").one()
+        assert len(game.versions) == 2 and game.status == "published"
+        assert Session.query.filter_by(key=key).one().game_version.version_hash == old
+    new_key = make_session("tic_tac_toe", username="teacher2")
+    with app.app_context():
+        assert Session.query.filter_by(key=new_key).one().game_version.version_hash != old
+
+
+def test_discarding_a_checked_upload_installs_nothing(app, admin, untouched):
+    response = upload(admin, game_zip("ttt_gone", tic_tac_toe_files()))
+    review = response.headers["Location"]
+    post_form(admin, review, review + "/cancel")
+    assert admin.get(review).status_code == 404
+    with app.app_context():
+        assert Game.query.filter_by(slug="ttt_gone").first() is None
+
+
+def test_cli_installs_a_zip(app, tmp_path, monkeypatch):
+    archive = tmp_path / "cli_ttt.zip"
+    archive.write_bytes(game_zip("cli_ttt", tic_tac_toe_files("CLI Tac Toe")))
+    monkeypatch.setenv("INSTANCE_PATH", app.instance_path)
+    monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    monkeypatch.setenv("DATA_DIR", app.config["DATA_DIR"])
+    monkeypatch.setenv("SECRET_KEY", "test-secret")
+    result = CliRunner().invoke(cli_main, ["games", "install", str(archive), "--yes",
+                                           "--status", "published"])
+    assert result.exit_code == 0, result.output
+    assert "ok   validate #1" in result.output and "Installed cli_ttt" in result.output
+    with app.app_context():
+        assert Game.query.filter_by(slug="cli_ttt").one().status == "published"
+    bad = tmp_path / "evil.zip"
+    bad.write_bytes(zip_bytes({"x/../evil.py": b""}))
+    result = CliRunner().invoke(cli_main, ["games", "install", str(bad), "--yes"])
+    assert result.exit_code != 0 and "path leaving its folder" in result.output
+    with app.app_context():
+        assert GameVersion.query.count() == 5

@@ -1,0 +1,160 @@
+"""Create and change accounts, their access level, passwords, and students from a CSV file."""
+import csv
+import io
+import re
+import secrets
+
+from ..extensions import db
+from ..models import USER_KINDS, Game, User, clean_display_name
+from .models import ACCESS_LEVELS, GameAccess
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
+PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+MIN_PASSWORD = 8
+MAX_CSV_ROWS = 2000
+PERMISSIONS = ("perm_accounts", "perm_games", "perm_research")
+
+
+class AccountError(Exception):
+    """A change that is refused; the message is for people."""
+
+
+def generate_password():
+    """A password easy to read out and type: three groups of four characters."""
+    return "-".join("".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(4))
+                    for _ in range(3))
+
+
+def check_username(username, exclude_id=None):
+    if not USERNAME_RE.match(username or ""):
+        raise AccountError(f"“{username}” is not a valid username: 2–64 letters, digits "
+                           "or . _ - @, no spaces.")
+    taken = User.query.filter(db.func.lower(User.username) == username.lower()).first()
+    if taken is not None and taken.id != exclude_id:
+        raise AccountError(f"The username “{username}” is already taken.")
+
+
+def check_password(password):
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
+
+
+def apply_fields(user, form, actor):
+    """Display name, kind and admin permissions from a form (refusing self-lockout)."""
+    name = clean_display_name(form.get("display_name", ""))
+    kind = form.get("kind", "")
+    if not name:
+        raise AccountError("Please enter a display name.")
+    if kind not in USER_KINDS:
+        raise AccountError(f"Unknown account type {kind!r}.")
+    perms = {p: kind == "admin" and form.get(p) in ("on", "1", "true") for p in PERMISSIONS}
+    if actor is not None and user.id == actor.id and not (kind == "admin"
+                                                          and perms["perm_accounts"]):
+        raise AccountError("You cannot take away your own right to manage accounts.")
+    user.display_name, user.kind = name, kind
+    for perm, value in perms.items():
+        setattr(user, perm, value)
+
+
+def set_access(user, level, game_ids=()):
+    """The account's game access level (and its game list for ``custom``)."""
+    if level not in ACCESS_LEVELS:
+        raise AccountError(f"Unknown access level {level!r}.")
+    ids = sorted({int(i) for i in game_ids}) if level == "custom" else []
+    known = {g.id for g in Game.query.filter(Game.id.in_(ids))} if ids else set()
+    if set(ids) - known:
+        raise AccountError("One of the chosen games does not exist.")
+    row = db.session.get(GameAccess, user.id) if user.id else None
+    if row is None:
+        row = GameAccess(user_id=user.id)
+        db.session.add(row)
+    row.level, row.game_ids = level, ids
+
+
+def create_account(form, actor):
+    """A new account from the form; returns (user, generated password or None)."""
+    username = (form.get("username") or "").strip()
+    check_username(username)
+    password = form.get("password") or ""
+    generated = None
+    if not password:
+        password = generated = generate_password()
+    check_password(password)
+    user = User(username=username)
+    apply_fields(user, form, actor)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    set_access(user, form.get("access_level", "published"), form.getlist("games"))
+    db.session.commit()
+    return user, generated
+
+
+def update_account(user, form, actor):
+    username = (form.get("username") or "").strip()
+    check_username(username, exclude_id=user.id)
+    user.username = username
+    apply_fields(user, form, actor)
+    set_access(user, form.get("access_level", "published"), form.getlist("games"))
+    db.session.commit()
+
+
+def set_active(user, active, actor):
+    if user.id == actor.id and not active:
+        raise AccountError("You cannot deactivate your own account.")
+    user.active = bool(active)
+    db.session.commit()
+
+
+def reset_password(user, password=""):
+    """Set a new password (generated if empty); returns the generated one, else None."""
+    generated = None if password else generate_password()
+    check_password(password or generated)
+    user.set_password(password or generated)
+    db.session.commit()
+    return generated
+
+
+def parse_students_csv(text):
+    """Rows (line, username, name, password) of a CSV: username, name, optional password.
+
+    A first line starting with ``username`` is a header. Every problem is
+    collected with its line number; nothing is created if there is any.
+    """
+    rows, errors, seen = [], [], set()
+    for number, cells in enumerate(csv.reader(io.StringIO(text)), 1):
+        cells = [c.strip() for c in cells]
+        if not any(cells) or (number == 1 and cells[0].lower() == "username"):
+            continue
+        username, name, password = (cells + ["", "", ""])[:3]
+        try:
+            check_username(username)
+            if username.lower() in seen:
+                raise AccountError(f"The username “{username}” appears twice in the file.")
+            if not clean_display_name(name):
+                raise AccountError("The name is missing.")
+            if password:
+                check_password(password)
+        except AccountError as exc:
+            errors.append(f"Line {number}: {exc}")
+            continue
+        seen.add(username.lower())
+        rows.append((number, username, clean_display_name(name), password))
+    if len(rows) + len(errors) > MAX_CSV_ROWS:
+        errors.insert(0, f"The file has more than {MAX_CSV_ROWS} students.")
+    if not rows and not errors:
+        errors.append("The file has no students in it.")
+    return rows, errors
+
+
+def bulk_create_students(rows):
+    """Create the parsed students; returns [(user, generated password or None)]."""
+    created = []
+    for _, username, name, password in rows:
+        generated = None if password else generate_password()
+        user = User(username=username, display_name=name, kind="student")
+        user.set_password(password or generated)
+        db.session.add(user)
+        created.append((user, generated))
+    db.session.commit()
+    return created

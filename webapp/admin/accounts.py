@@ -1,0 +1,141 @@
+"""Account pages: list and search, create, edit, deactivate, reset password, CSV import."""
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..accounts.access import access_of
+from ..accounts.models import ACCESS_LEVELS
+from ..accounts.services import (AccountError, bulk_create_students, create_account,
+                                 parse_students_csv, reset_password, set_active,
+                                 update_account)
+from ..extensions import db
+from ..models import USER_KINDS, Game, User
+from . import bp
+from .guards import admin_required
+
+MAX_CSV_BYTES = 1024 * 1024
+PAGE_SIZE = 200
+
+
+def find_user(user_id):
+    return db.session.get(User, user_id) or abort(404)
+
+
+def form_page(user, status=200, form=None):
+    level, game_ids = access_of(user) if user is not None and user.id else ("published", set())
+    if form is not None:
+        level = form.get("access_level", level)
+        game_ids = {int(g) for g in form.getlist("games") if g.isdigit()}
+    page = render_template("admin/account_form.html", user=user, kinds=USER_KINDS,
+                           levels=ACCESS_LEVELS, level=level, game_ids=game_ids,
+                           games=Game.query.order_by(Game.name).all(), form=form or {})
+    return page, status
+
+
+def shown_once(template, **context):
+    """A page with a password on it: never cached."""
+    response = make_response(render_template(template, **context))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/accounts/")
+@admin_required("perm_accounts")
+def accounts():
+    """Accounts, searchable by username or name and filterable by type."""
+    q, kind = request.args.get("q", "").strip(), request.args.get("kind", "")
+    query = User.query.order_by(User.username)
+    if q:
+        like = f"%{q.replace('%', '').replace('_', '')}%"
+        query = query.filter(db.or_(User.username.ilike(like), User.display_name.ilike(like)))
+    if kind in USER_KINDS:
+        query = query.filter_by(kind=kind)
+    return render_template("admin/accounts.html", users=query.limit(PAGE_SIZE).all(), q=q,
+                           kind=kind, kinds=USER_KINDS)
+
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+@admin_required("perm_accounts")
+def new_account():
+    """Create one account of any type."""
+    if request.method == "GET":
+        return form_page(None)
+    try:
+        user, generated = create_account(request.form, current_user)
+    except (AccountError, ValueError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return form_page(None, 400, request.form)
+    if generated:
+        return shown_once("admin/password_shown.html", user=user, password=generated)
+    flash(f"Account {user.username} created.", "info")
+    return redirect(url_for("admin.accounts"))
+
+
+@bp.route("/accounts/<int:user_id>", methods=["GET", "POST"])
+@admin_required("perm_accounts")
+def edit_account(user_id):
+    """Change an account's name, type, permissions and game access."""
+    user = find_user(user_id)
+    if request.method == "GET":
+        return form_page(user)
+    try:
+        update_account(user, request.form, current_user)
+    except (AccountError, ValueError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return form_page(find_user(user_id), 400, request.form)
+    flash(f"Account {user.username} saved.", "info")
+    return redirect(url_for("admin.edit_account", user_id=user.id))
+
+
+@bp.route("/accounts/<int:user_id>/active", methods=["POST"])
+@admin_required("perm_accounts")
+def set_account_active(user_id):
+    """Deactivate (no more logins) or reactivate an account."""
+    user = find_user(user_id)
+    active = request.form.get("active") == "1"
+    try:
+        set_active(user, active, current_user)
+        flash(f"Account {user.username} {'reactivated' if active else 'deactivated'}.", "info")
+    except AccountError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("admin.edit_account", user_id=user.id))
+
+
+@bp.route("/accounts/<int:user_id>/password", methods=["POST"])
+@admin_required("perm_accounts")
+def reset_account_password(user_id):
+    """Set a new password, or generate one and show it once."""
+    user = find_user(user_id)
+    try:
+        generated = reset_password(user, request.form.get("password", ""))
+    except AccountError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.edit_account", user_id=user.id))
+    if generated:
+        return shown_once("admin/password_shown.html", user=user, password=generated)
+    flash(f"The password of {user.username} was changed.", "info")
+    return redirect(url_for("admin.edit_account", user_id=user.id))
+
+
+@bp.route("/accounts/import", methods=["GET", "POST"])
+@admin_required("perm_accounts")
+def import_students():
+    """Create many students from a CSV file: username, name, optional password."""
+    if request.method == "GET":
+        return render_template("admin/import_students.html", errors=[])
+    upload = request.files.get("csv")
+    raw = upload.read(MAX_CSV_BYTES + 1) if upload else b""
+    errors = []
+    if not raw:
+        errors = ["Please choose a CSV file."]
+    elif len(raw) > MAX_CSV_BYTES:
+        errors = ["The file is larger than 1 MB."]
+    else:
+        try:
+            rows, errors = parse_students_csv(raw.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            errors = ["The file is not UTF-8 text; save it as “CSV UTF-8”."]
+    if errors:
+        return render_template("admin/import_students.html", errors=errors), 400
+    return shown_once("admin/import_result.html", created=bulk_create_students(rows))

@@ -1,0 +1,93 @@
+"""Game pages: the list with lifecycle buttons, and installing a game from a ZIP."""
+import pathlib
+import tempfile
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..install import lifecycle, services
+from ..models import Game
+from . import bp
+from .guards import admin_required
+
+MAX_UPLOAD_BYTES = 60 * 1024 ** 2
+
+
+@bp.route("/games/")
+@admin_required("perm_games")
+def games():
+    """Every game with its status, versions and lifecycle buttons."""
+    found = Game.query.order_by(Game.name).all()
+    return render_template("admin/games.html", games=found,
+                           moves={g.id: lifecycle.allowed_moves(g) for g in found},
+                           history={g.id: lifecycle.history(g) for g in found},
+                           action_names=lifecycle.ACTION_NAMES)
+
+
+@bp.route("/games/<slug>/status", methods=["POST"])
+@admin_required("perm_games")
+def game_status(slug):
+    """Move a game one lifecycle step (dev → beta → published → deprecated, or back)."""
+    game = Game.query.filter_by(slug=slug).first_or_404()
+    try:
+        lifecycle.set_status(game, request.form.get("status", ""), current_user)
+        flash(f"{game.name} is now {game.status}.", "info")
+    except lifecycle.LifecycleError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("admin.games"))
+
+
+@bp.route("/games/install", methods=["GET", "POST"])
+@admin_required("perm_games")
+def install():
+    """Upload a game ZIP; it is unpacked and checked before anything is installed."""
+    if request.method == "GET":
+        return render_template("admin/install_upload.html", error=None)
+    upload = request.files.get("archive")
+    if upload is None or not upload.filename:
+        return render_template("admin/install_upload.html",
+                               error="Please choose a ZIP file."), 400
+    with tempfile.TemporaryDirectory(prefix="szupload-") as folder:
+        path = pathlib.Path(folder) / "upload.zip"
+        upload.save(path)
+        if path.stat().st_size > MAX_UPLOAD_BYTES:
+            return render_template("admin/install_upload.html",
+                                   error="The ZIP is larger than 60 MB."), 400
+        try:
+            token, review = services.stage_zip(path, upload.filename)
+        except services.InstallError as exc:
+            return render_template("admin/install_upload.html", error=str(exc)), 400
+    if token is None:
+        return render_template("admin/install_review.html", review=review), 422
+    return redirect(url_for("admin.install_review", token=token))
+
+
+@bp.route("/games/install/<token>")
+@admin_required("perm_games")
+def install_review(token):
+    """The check's result: metadata, roles, operators, the check table; confirm or cancel."""
+    review = services.staged(token) or abort(404)
+    return render_template("admin/install_review.html", review=review)
+
+
+@bp.route("/games/install/<token>/confirm", methods=["POST"])
+@admin_required("perm_games")
+def install_confirm(token):
+    """Install the checked version (a new game starts in development)."""
+    try:
+        version = services.confirm(token, current_user)
+    except services.InstallError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.install"))
+    flash(f"{version.game.name} version {version.version_hash[:12]} is installed "
+          f"({version.game.status}).", "info")
+    return redirect(url_for("admin.games"))
+
+
+@bp.route("/games/install/<token>/cancel", methods=["POST"])
+@admin_required("perm_games")
+def install_cancel(token):
+    """Throw a checked upload away."""
+    services.discard(token)
+    flash("The upload was discarded.", "info")
+    return redirect(url_for("admin.games"))

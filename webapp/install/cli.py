@@ -1,0 +1,68 @@
+"""``szportal games install PATH|ZIP``: the same checks and storage as the upload page."""
+import pathlib
+
+import click
+
+from .lifecycle import LifecycleError, set_status
+
+
+def print_review(review):
+    game = review.get("game")
+    if game:
+        click.echo(f"{game['name']} ({review['slug']})  version {game['version'][:12]}")
+        click.echo("  roles: " + ", ".join(r["name"] for r in game["roles"]))
+        click.echo(f"  operators: {len(game['operators'])}")
+    for row in review.get("rows", []):
+        click.echo(f"  {'ok  ' if row['ok'] else 'FAIL'} {row['check']}  {row['detail']}")
+    if review.get("traceback"):
+        click.echo(review["traceback"])
+
+
+@click.command("install")
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--status", type=click.Choice(["dev", "beta", "published"]), default="dev",
+              show_default=True, help="Status of a newly installed game.")
+@click.option("--yes", is_flag=True, help="Install without asking after a passed check.")
+def install_command(path, status, yes):
+    """Check a game folder or ZIP in a separate process, then install it as a new version."""
+    from ..cli import make_app
+    from . import services
+    app = make_app()
+    with app.app_context():
+        source = pathlib.Path(path)
+        try:
+            if source.is_dir():
+                token, review = services.stage_folder(source)
+            else:
+                token, review = services.stage_zip(source, source.name)
+        except services.InstallError as exc:
+            raise click.ClickException(f"refused: {exc}")
+        print_review(review)
+        if token is None:
+            raise click.ClickException(f"not installed: {review.get('error')}")
+        if not yes and not click.confirm("Install this version?"):
+            services.discard(token)
+            raise click.ClickException("not installed.")
+        try:
+            version = services.confirm(token)
+            if status != version.game.status and version.game.status == "dev":
+                promote(version.game, status)
+        except (services.InstallError, LifecycleError) as exc:
+            raise click.ClickException(str(exc))
+        click.echo(f"Installed {version.game.slug} version {version.version_hash[:12]} "
+                   f"({version.game.status}) in {version.folder}")
+
+
+def promote(game, status):
+    class Console:
+        id = None
+    order = ["dev", "beta", "published"]
+    for step in order[order.index(game.status) + 1: order.index(status) + 1]:
+        set_status(game, step, Console)
+
+
+def register(main):
+    """Add ``install`` to the ``games`` command group of ``szportal``."""
+    group = main.commands.get("games")
+    if group is not None and "install" not in group.commands:
+        group.add_command(install_command)

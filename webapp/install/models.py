@@ -1,0 +1,31 @@
+"""Rows of installs and of game lifecycle changes (dev → beta → published → deprecated)."""
+from ..extensions import db
+from ..models import utcnow
+
+
+class GameStatusChange(db.Model):
+    """One lifecycle step of a game, with who made it and when."""
+
+    __tablename__ = "game_status_change"
+    id = db.Column(db.Integer, primary_key=True)
+    game_id = db.Column(db.Integer, db.ForeignKey("game.id"), nullable=False, index=True)
+    from_status = db.Column(db.String(16), nullable=True)
+    to_status = db.Column(db.String(16), nullable=False)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
+    changed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    game = db.relationship("Game")
+    user = db.relationship("User")
+
+
+class GameInstall(db.Model):
+    """A game version installed from an upload or the command line."""
+
+    __tablename__ = "game_install"
+    id = db.Column(db.Integer, primary_key=True)
+    game_version_id = db.Column(db.Integer, db.ForeignKey("game_version.id"), nullable=False)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
+    source_name = db.Column(db.String(255), nullable=False, default="")
+    check_result = db.Column(db.JSON, nullable=False, default=dict)
+    installed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    game_version = db.relationship("GameVersion")
+    user = db.relationship("User")

@@ -1,0 +1,141 @@
+"""Install a game version: stage and check an upload, then store it immutably and register it."""
+import json
+import os
+import pathlib
+import re
+import shutil
+import tempfile
+
+from flask import current_app
+
+from engine.loader import version_hash
+
+from ..catalog.seeding import install_game
+from ..extensions import db
+from ..models import Game, GameVersion
+from .archive import UnsafeArchive, copy_folder, unpack_zip
+from .models import GameInstall, GameStatusChange
+from .smoke import check_folder
+
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_]{8,64}$")
+
+
+class InstallError(Exception):
+    """An install that cannot go on; the message is for people."""
+
+
+def data_dir(name):
+    return pathlib.Path(current_app.config["DATA_DIR"]) / name
+
+
+def staging_root():
+    return data_dir("install_staging")
+
+
+def versions_root():
+    return data_dir("game_versions")
+
+
+def check_limits():
+    return (current_app.config.get("INSTALL_CHECK_SECONDS"),
+            current_app.config.get("INSTALL_CHECK_MEMORY_BYTES"))
+
+
+def stage(unpack, source_name):
+    """Unpack into a new staging folder and check it there; returns (token, review)."""
+    staging_root().mkdir(parents=True, exist_ok=True)
+    folder = pathlib.Path(tempfile.mkdtemp(prefix="st_", dir=staging_root()))
+    token = folder.name
+    try:
+        game_folder = unpack(folder / "game")
+        review = check_folder(game_folder, *check_limits())
+        review.update(token=token, slug=game_folder.name, folder=str(game_folder),
+                      source_name=str(source_name)[:255])
+        annotate(review, game_folder)
+    except UnsafeArchive as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise InstallError(str(exc))
+    if not review["ok"]:
+        shutil.rmtree(folder, ignore_errors=True)
+        return None, review
+    (folder / "review.json").write_text(json.dumps(review))
+    return token, review
+
+
+def annotate(review, game_folder):
+    """Add what the admin needs to decide: new game or new version, already installed."""
+    game = Game.query.filter_by(slug=game_folder.name).first()
+    review["existing_game"] = game.name if game else None
+    if not review["ok"]:
+        return
+    version = version_hash(game_folder)
+    if review["game"]["version"] != version:
+        review.update(ok=False, error="The game changed its own files during the check.")
+    elif GameVersion.query.filter_by(version_hash=version).first() is not None:
+        review.update(ok=False, error="This exact version of the game is already installed.")
+
+
+def stage_zip(zip_path, upload_name):
+    """Stage an uploaded ZIP (``upload_name`` names the game if files are at the top)."""
+    stem = pathlib.PurePath(upload_name or "game.zip").stem
+    return stage(lambda dest: unpack_zip(zip_path, dest, stem), upload_name or "")
+
+
+def stage_folder(path):
+    return stage(lambda dest: copy_folder(path, dest), f"cli:{pathlib.Path(path).name}")
+
+
+def staged(token):
+    """The review of a staged, checked upload, or None."""
+    if not token or not TOKEN_RE.match(token):
+        return None
+    path = staging_root() / token / "review.json"
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def discard(token):
+    if token and TOKEN_RE.match(token):
+        shutil.rmtree(staging_root() / token, ignore_errors=True)
+
+
+def store_version(folder, slug, version):
+    """Copy a checked folder to <DATA_DIR>/game_versions/<slug>/<hash>/<slug>/, never overwriting."""
+    home = versions_root() / slug / version
+    target = home / slug
+    if home.exists():
+        if target.is_dir() and version_hash(target) == version:
+            return target
+        raise InstallError(f"The version folder {home} exists with other contents.")
+    home.parent.mkdir(parents=True, exist_ok=True)
+    partial = pathlib.Path(tempfile.mkdtemp(prefix=f".{version[:12]}-", dir=home.parent))
+    shutil.copytree(folder, partial / slug)
+    os.rename(partial, home)
+    return target
+
+
+def confirm(token, user=None):
+    """Install a staged version: immutable folder, GameVersion row, install record."""
+    review = staged(token)
+    if review is None:
+        raise InstallError("This upload is no longer waiting for review; upload it again.")
+    try:
+        return install_checked(pathlib.Path(review["folder"]), review, user)
+    finally:
+        discard(token)
+
+
+def install_checked(folder, review, user):
+    version = review["game"]["version"]
+    if GameVersion.query.filter_by(version_hash=version).first() is not None:
+        raise InstallError("This exact version of the game is already installed.")
+    is_new = Game.query.filter_by(slug=review["slug"]).first() is None
+    target = store_version(folder, review["slug"], version)
+    row = install_game(target, status="dev")
+    if is_new:
+        db.session.add(GameStatusChange(game=row.game, to_status="dev",
+                                        user_id=user.id if user else None))
+    db.session.add(GameInstall(game_version=row, user_id=user.id if user else None,
+                               source_name=review.get("source_name", ""),
+                               check_result={"rows": review["rows"]}))
+    db.session.commit()
+    return row
