@@ -34,3 +34,14 @@ run: venv instance
 clean:
 	rm -rf $(VENV) .pytest_cache *.egg-info build dist
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
+
+# ---------------------------------------------------------------------------
+# bench-load: move-to-all-screens latency of the portal beside the floor
+# (issue 8); docs/PERFORMANCE.md.  make bench-load LOAD_SESSIONS=10 LOAD_SECONDS=5
+# ---------------------------------------------------------------------------
+LOAD_SESSIONS ?= 1,10,50,200
+LOAD_SECONDS ?= 20
+
+.PHONY: bench-load
+bench-load: venv instance
+	$(VPY) -m bench.load --compare --sessions $(LOAD_SESSIONS) --seconds $(LOAD_SECONDS)

@@ -99,6 +99,9 @@ def apply_recorded(pt, ev):
         pt.moves = [m for m in pt.moves if m["k"] <= ev["k"]]
         pt.version += 1
         pt.parallel_since = pt.version
+    elif kind == "artifact_saved":
+        name = ev.get("name")
+        pt.artifact_versions[name] = max(pt.artifact_versions.get(name, 0), ev.get("version", 0))
     elif kind == "goal_reached":
         pt.outcome, pt.goal_message = ev.get("outcome"), ev.get("message")
     elif kind == FOOTER:

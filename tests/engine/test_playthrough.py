@@ -252,3 +252,23 @@ def test_resume_from_log_and_from_checkpoint_agree(tmp_path, slug):
             assert getattr(a.game.module, name) == secret[name] == getattr(b.game.module, name)
     a.close()
     b.close()
+
+
+def test_artifact_versions_continue_after_resume(tmp_path):
+    source = GameSource("games/writing_exercise")
+    log_path = tmp_path / "log.jsonl"
+    pt = PlayThrough(source, seed=1, session_folder=str(tmp_path / "s"),
+                     log_writer=LogWriter(str(log_path)),
+                     artifacts_dir=str(tmp_path / "a")).start()
+    write = next(o.index for o in views.operator_list(pt, 0)
+                 if o.params and o.params[0]["type"] == "file_edit")
+    pt.apply(Actor(0, "w"), write, ["first draft " * 10])
+    pt.log.close()
+    again = checkpoint.resume(source, str(log_path), session_folder=str(tmp_path / "s"),
+                              artifacts_dir=str(tmp_path / "a"))
+    again.apply(Actor(0, "w"), write, ["second draft " * 10])
+    saved = [e for e in read_events(str(log_path)) if e["type"] == "artifact_saved"]
+    assert [e["version"] for e in saved] == [1, 2]
+    assert sorted(p.name for p in (tmp_path / "a").iterdir())[:2] == \
+        ["v0001__draft.txt", "v0002__draft.txt"]
+    again.close()

@@ -131,6 +131,10 @@ def resume_session(game_session, actor_name):
         live.paused = False
         with live.pt.lock:
             live.pt.record("resumed", by=actor_name, k=live.pt.k)
+        from flask import current_app
+
+        from ..live.bots import schedule_bots
+        schedule_bots(current_app._get_current_object(), live)
     return live
 
 
