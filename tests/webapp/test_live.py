@@ -4,6 +4,7 @@ import time
 
 from engine.loader import GameSource
 from engine.replay import validate
+from webapp.extensions import db
 from webapp.models import PlayThroughRecord, Session
 
 from .players import Player
@@ -20,6 +21,19 @@ def seat(owner, app, key, name, *roles):
     data = {"participant_id": pid, "roles": list(roles)}
     response = owner.post(f"/s/{key}/seat", data, csrf_from=f"/s/{key}/lobby")
     assert response.ok
+
+
+def steps_become(app, steps, timeout=2.0):
+    """True once the play-through row's step count reads ``steps`` (polled briefly)."""
+    deadline = time.monotonic() + timeout
+    with app.app_context():
+        while True:
+            db.session.rollback()
+            if db.session.scalar(db.select(PlayThroughRecord.steps)) == steps:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
 
 
 def live_pt(app, key):
@@ -109,8 +123,7 @@ def test_tic_tac_toe_moves_reach_every_socket_and_the_rows(app, live_server):
     for p in (owner, ann, bob):
         p.wait_version(2)
     assert "Your turn" in bob.received[-1] and "Waiting for Bob (O)" in ann.received[-1]
-    with app.app_context():
-        assert PlayThroughRecord.query.one().steps == 1
+    assert steps_become(app, 1)    # written off the move path, within a moment
     for op, player, role in ((0, bob, 1), (1, ann, 0), (8, bob, 1), (7, ann, 0)):
         version = pt.version
         move(player, pt, role, op)

@@ -5,8 +5,8 @@ from flask import current_app, render_template, url_for
 
 from ..extensions import db
 from ..models import Participant, Session, utcnow
-from ..play.rendering import (can_act, personal_regions, public_regions, role_regions,
-                              status_fragment, view_role)
+from ..play.rendering import (can_act, personal_key, personal_regions, public_regions,
+                              render_partial, role_regions, status_fragment, view_role)
 from ..sessions.rendering import lobby_regions
 from . import presence
 from .playthroughs import live_of, runtime, sync_rows
@@ -29,6 +29,16 @@ def nav_fragment(game_session):
                            playthrough=record.number if record is not None else None)
 
 
+def live_nav(live):
+    """The nav fragment of a started session's live play-through (built once)."""
+    if live.nav is None:
+        from ..play.artifacts import playthrough_number
+        number = live.number if live.number is not None else playthrough_number(live)
+        live.nav = render_partial("live/_nav.html", oob=True, playthrough=number,
+                                  location=url_for("play.game", key=live.session_key))
+    return live.nav
+
+
 def game_fragments(live, client, connected, status="in_progress", public=None):
     """Every live region of the game page as this client may see it."""
     pid = client.participant_id
@@ -40,10 +50,37 @@ def game_fragments(live, client, connected, status="in_progress", public=None):
                 + personal_regions(live, pid, client.is_owner, status))
 
 
+def game_render(live, nav, connected, status):
+    """A function giving each client its full text, built once per distinct variant.
+
+    A variant is what a client's text depends on: the role it views, whether it
+    may act, whether it owns the session and its own seat (artifacts, undo); the
+    public regions (players, history, status) are the same for everyone.  Each
+    client still only ever gets the view of its own role (or, for the owner, the
+    perspective the owner chose).
+    """
+    with live.pt.lock:
+        public = public_regions(live, connected, status)
+    texts = {}
+
+    def render(client):
+        pid = client.participant_id
+        with live.pt.lock:
+            role = view_role(live, pid)
+            acting = can_act(live, pid, role)
+            key = (role, acting, client.is_owner) + personal_key(live, pid)
+            text = texts.get(key)
+            if text is None:
+                text = texts[key] = (nav + role_regions(live, role, acting) + public
+                                     + personal_regions(live, pid, client.is_owner, status))
+            return text
+    return render
+
+
 def render_for(game_session, live, connected):
     """A function giving each client its full set of fragments."""
-    nav = nav_fragment(game_session)
     if game_session.status == "lobby":
+        nav = nav_fragment(game_session)
         variants = {}
 
         def lobby(client):
@@ -53,11 +90,11 @@ def render_for(game_session, live, connected):
             return nav + variants[client.is_owner]
         return lobby
     if live is None:
+        nav = nav_fragment(game_session)
         return lambda client: nav
-    status = game_session.status
-    with live.pt.lock:
-        public = public_regions(live, connected, status)
-    return lambda client: nav + game_fragments(live, client, connected, status, public)
+    if runtime().live(game_session.key) is live:
+        return game_render(live, live_nav(live), connected, live.status())
+    return game_render(live, nav_fragment(game_session), connected, game_session.status)
 
 
 def push_status(live, thinking):
@@ -67,7 +104,18 @@ def push_status(live, thinking):
 
 
 def push_session(key):
-    """Push the current regions to every socket of the session."""
+    """Push the current regions to every socket of the session.
+
+    A started session's live play-through knows everything the pushed regions
+    need (status, seats, play-through number), so the move path reads no rows;
+    a lobby (or a session whose play-through is not in memory) is read from the
+    database.
+    """
+    live = runtime().live(key)
+    if live is not None:
+        connected = runtime().connected_ids(key)
+        runtime().broadcast(key, game_render(live, live_nav(live), connected, live.status()))
+        return
     db.session.expire_all()
     game_session = Session.query.filter_by(key=key).first()
     if game_session is None:

@@ -6,7 +6,7 @@ from engine.playthrough import Actor, MoveError
 from ..extensions import db
 from ..models import Session
 from . import hub, messages, presence
-from .playthroughs import live_of
+from .playthroughs import live_of, runtime
 
 
 def handle(key, client, raw):
@@ -30,6 +30,10 @@ def handle(key, client, raw):
 
 
 def current_live(key):
+    """The session's live play-through: from memory (no query) once it is running."""
+    found = runtime().live(key)
+    if found is not None:
+        return found
     game_session = Session.query.filter_by(key=key).first()
     live = live_of(game_session) if game_session and game_session.status != "lobby" else None
     if live is None:

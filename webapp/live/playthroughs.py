@@ -47,34 +47,52 @@ def assets_url(version):
 
 def current_version_of(game_session):
     """The session's game version, re-installed first if its folder has changed."""
+    return current_source_of(game_session)[0]
+
+
+def current_source_of(game_session):
+    """(version, GameSource) of the session's game, re-installed first if its folder
+    has changed (the folder is read and hashed once)."""
     version = game_session.game_version
-    if GameSource(version.folder).version != version.version_hash:
+    source = GameSource(version.folder)
+    if source.version != version.version_hash:
         version = install_game(version.folder, version.game.status)
         game_session.game_version = version
-    return version
+        source = GameSource(version.folder)
+    return version, source
+
+
+def next_number(game_session):
+    """The number of the session's next play-through (without loading them all)."""
+    from sqlalchemy import func, select
+    last = db.session.scalar(select(func.max(PlayThroughRecord.number))
+                             .where(PlayThroughRecord.session_id == game_session.id))
+    return (last or 0) + 1
 
 
 def start_playthrough(game_session, active_roles):
     """Start the session's next play-through and register it live."""
-    version = current_version_of(game_session)
-    number = len(game_session.playthroughs) + 1
+    version, source = current_source_of(game_session)
+    number = next_number(game_session)
     paths = playthrough_paths(game_session, number)
     paths["folder"].mkdir(parents=True, exist_ok=True)
     seed = secrets.randbits(62)
-    pt = PlayThrough(GameSource(version.folder), seed=seed,
+    seats = seats_of(game_session)
+    base_url = assets_url(version)
+    pt = PlayThrough(source, seed=seed,
                      config={"active_roles": active_roles},
                      session_folder=str(paths["work"]), seats=log_seats(game_session),
                      log_writer=LogWriter(str(paths["log"])),
                      artifacts_dir=str(paths["artifacts"]))
     pt.start()
-    record = PlayThroughRecord(session=game_session, number=number, seed=seed,
+    record = PlayThroughRecord(session_id=game_session.id, number=number, seed=seed,
                                log_path=str(paths["log"]), game_version_hash=version.version_hash)
     db.session.add(record)
     game_session.status = "in_progress"
     db.session.commit()
     from .runtime import LivePlayThrough
     live = LivePlayThrough(game_session.key, game_session.id, record.id, pt,
-                           seats_of(game_session), assets_url(version))
+                           seats, base_url, number)
     runtime().register(live)
     sync_rows(live)
     return live
@@ -83,9 +101,11 @@ def start_playthrough(game_session, active_roles):
 def live_of(game_session):
     """The live play-through of a started session (resumed from its log if needed)."""
     found = runtime().live(game_session.key)
-    record = game_session.current_playthrough
-    if found is not None or record is None:
+    if found is not None:
         return found
+    record = game_session.current_playthrough
+    if record is None:
+        return None
     version = game_session.game_version
     try:
         live = runtime().resume(game_session.key, game_session.id, record, version.folder,
@@ -107,11 +127,14 @@ def sync_rows(live):
     maybe_checkpoint(live)
     if live.rows_final:
         return
+    if not pt.ended:
+        # The step count is coalesced off the move path (the log is the record of
+        # truth); the end of the play-through below is written synchronously.
+        runtime().steps.note(live.record_id, pt.k)
+        return
+    runtime().steps.discard(live.record_id)
     record = db.session.get(PlayThroughRecord, live.record_id)
     record.steps = pt.k
-    if not pt.ended:
-        db.session.commit()
-        return
     live.rows_final = True
     if record.status == "ended":
         db.session.commit()

@@ -5,6 +5,7 @@ others see "disconnected" meanwhile.  When the window lapses the person has
 left (logged); when every person has left a running session pauses itself.
 The log gets names only, never tokens.
 """
+import heapq
 import logging
 import threading
 import time
@@ -136,6 +137,63 @@ def presence_label(live, participant_id, is_connected):
     return "not here yet"
 
 
+class _Alarms:
+    """One thread for every "thinking" alarm of the process.
+
+    A move that finishes before its alarm (nearly all) only pushes an entry on a
+    heap and marks it cancelled: no thread is started per move.
+    """
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._heap = []
+        self._seq = 0
+        self._thread = None
+
+    def schedule(self, delay, fn, *args):
+        entry = [time.monotonic() + delay, 0, fn, args, False]
+        with self._cond:
+            self._seq += 1
+            entry[1] = self._seq
+            heapq.heappush(self._heap, entry)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, daemon=True,
+                                                 name="thinking-alarms")
+                self._thread.start()
+            elif self._heap[0] is entry:
+                self._cond.notify()
+        return entry
+
+    @staticmethod
+    def cancel(entry):
+        entry[4] = True
+
+    def _run(self):
+        while True:
+            with self._cond:
+                while self._heap and self._heap[0][4]:
+                    heapq.heappop(self._heap)
+                if not self._heap:
+                    self._cond.wait(5)
+                    if not self._heap:
+                        self._thread = None
+                        return
+                    continue
+                wait = self._heap[0][0] - time.monotonic()
+                if wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                entry = heapq.heappop(self._heap)
+            if not entry[4]:
+                try:
+                    entry[2](*entry[3])
+                except Exception:
+                    log.exception("thinking alarm failed")
+
+
+_alarms = _Alarms()
+
+
 class Thinking:
     """Context manager: show "thinking" to the session if the game takes a while."""
 
@@ -148,9 +206,7 @@ class Thinking:
         after = float(current_app.config.get("THINKING_AFTER_SECONDS", 0.3))
         app = current_app._get_current_object()
         self.started = time.monotonic()
-        self.timer = threading.Timer(after, self._show, args=(app,))
-        self.timer.daemon = True
-        self.timer.start()
+        self.timer = _alarms.schedule(after, self._show, app)
         return self
 
     def _show(self, app):
@@ -163,8 +219,8 @@ class Thinking:
                 self.push(self.live, state.thinking)
 
     def __exit__(self, *exc):
+        _alarms.cancel(self.timer)
         state = table(self.live)
-        self.timer.cancel()
         with state.lock:
             self.done = True
             state.thinking = None

@@ -56,8 +56,9 @@ class Client:
 class LivePlayThrough:
     """A running (or finished) play-through with its seats and per-role view cache."""
 
-    def __init__(self, session_key, session_id, record_id, pt, seats, base_url):
+    def __init__(self, session_key, session_id, record_id, pt, seats, base_url, number=None):
         self.session_key = session_key
+        self.number = number          # the play-through's number in its session
         self.session_id = session_id
         self.record_id = record_id
         self.pt = pt
@@ -72,23 +73,42 @@ class LivePlayThrough:
         self.rows_final = False
         self._views = {}
         self._fragments = {}
+        self._cached_version = None
+        self._pending = None
+        self.nav = None               # the nav fragment (fixed for a play-through)
+
+    def _current(self):
+        """Drop every per-version cache when the state version has moved on (or the
+        play-through has ended: ending writes a footer without a new version)."""
+        version = (self.pt.version, self.pt.ended)
+        if version != self._cached_version:
+            self._views.clear()
+            self._fragments.clear()
+            self._pending = None
+            self._cached_version = version
+        return version
 
     def view(self, role):
         """The role's view of the current state, rendered once per state version."""
-        key = (self.pt.version, role)
-        if key not in self._views:
-            if any(v != self.pt.version for v, _ in self._views):
-                self._views.clear()
-                self._fragments.clear()
-            self._views[key] = role_view(self.pt, role, self.base_url)
-        return self._views[key]
+        key = (self._current(), role)
+        found = self._views.get(key)
+        if found is None:
+            found = self._views[key] = role_view(self.pt, role, self.base_url)
+        return found
 
     def cached_fragment(self, name, role, build):
         """A rendered fragment for (version, name, role), built once."""
-        key = (self.pt.version, name, role)
-        if key not in self._fragments:
-            self._fragments[key] = build()
-        return self._fragments[key]
+        key = (self._current(), name, role)
+        found = self._fragments.get(key)
+        if found is None:
+            found = self._fragments[key] = build()
+        return found
+
+    def status(self):
+        """The session's status as far as this (current) play-through tells it."""
+        if self.pt.ended:
+            return "ended"
+        return "paused" if self.paused else "in_progress"
 
     def note_moves(self, events):
         self.history.extend(e["message"] for e in events if e.get("message"))
@@ -101,11 +121,82 @@ class LivePlayThrough:
         return list(seat["roles"]) if seat else []
 
     def pending_roles(self):
-        """Roles that still have a move to make now."""
+        """Roles that still have a move to make now (computed once per state version)."""
         if self.pt.ended:
             return []
-        return [r for r in self.pt.roles_to_move() if self.view(r).operators
-                and any(op.applicable for op in self.view(r).operators)]
+        self._current()
+        if self._pending is None:
+            self._pending = [r for r in self.pt.roles_to_move() if self.view(r).operators
+                             and any(op.applicable for op in self.view(r).operators)]
+        return list(self._pending)
+
+
+class StepsWriter:
+    """Writes play-through step counts off the move path, coalesced per record.
+
+    A move only notes ``record id -> k``; one thread writes the latest counts a
+    few milliseconds later in a single transaction.  A row that has ended is never
+    touched (its final count is written synchronously with its end).
+    """
+
+    DELAY = 0.05
+
+    def __init__(self, app):
+        self.app = app
+        self._lock = threading.Lock()
+        self._pending = {}
+        self._wake = threading.Event()
+        self._thread = None
+
+    def note(self, record_id, steps):
+        with self._lock:
+            self._pending[record_id] = steps
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, daemon=True,
+                                                name="steps-writer")
+                self._thread.start()
+        self._wake.set()
+
+    def discard(self, record_id):
+        with self._lock:
+            self._pending.pop(record_id, None)
+
+    def flush(self):
+        """Write every pending count now (in this thread)."""
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        if not pending:
+            return
+        from sqlalchemy import update
+
+        from ..extensions import db
+        from ..models import PlayThroughRecord
+        with self.app.app_context():
+            try:
+                for record_id, steps in pending.items():
+                    db.session.execute(update(PlayThroughRecord)
+                                       .where(PlayThroughRecord.id == record_id,
+                                              PlayThroughRecord.status != "ended")
+                                       .values(steps=steps))
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                log.warning("could not write step counts of %s", sorted(pending),
+                            exc_info=True)
+            finally:
+                db.session.remove()
+
+    def _run(self):
+        while True:
+            if not self._wake.wait(30):
+                with self._lock:
+                    if not self._pending:
+                        self._thread = None
+                        return
+                continue
+            time.sleep(self.DELAY)
+            self._wake.clear()
+            self.flush()
 
 
 class Runtime:
@@ -113,6 +204,7 @@ class Runtime:
 
     def __init__(self, app):
         self.app = app
+        self.steps = StepsWriter(app)
         self._lock = threading.RLock()
         self._clients = collections.defaultdict(list)
         self._live = {}
@@ -194,7 +286,7 @@ class Runtime:
             if pt.ended and pt.log is not None:
                 pt.log.close()
             return self.register(LivePlayThrough(key, session_id, record.id, pt, seats,
-                                                 base_url))
+                                                 base_url, record.number))
 
 
 def resume_playthrough(source, log_path, paths):

@@ -2,7 +2,7 @@
 import html
 import re
 
-from flask import render_template
+from flask import current_app
 from markupsafe import Markup
 
 from engine.playthrough import Actor, MoveError
@@ -17,6 +17,16 @@ HISTORY_SHOWN = 50
 OBSERVER = "observer"
 MANIFEST_RE = re.compile(r'<script\b[^>]*\bid=["\']wsz6-regions["\'][^>]*>(.*?)</script>',
                          re.S | re.I)
+
+
+def render_partial(name, **context):
+    """Render a live partial straight from the app's Jinja environment.
+
+    The partials use no request context variables (only ``url_for``, a Jinja
+    global), so the context processors and signals of ``render_template`` are
+    skipped: these renders run on every push.
+    """
+    return current_app.jinja_env.get_or_select_template(name).render(context)
 
 
 def scene_html(vis_html):
@@ -137,8 +147,8 @@ def role_regions(live, role, acting=True, oob=True):
     acting = bool(acting) and role is not None
 
     def build():
-        return render_template("play/partials/_role_regions.html", oob=oob,
-                               **role_context(live, role, acting))
+        return render_partial("play/partials/_role_regions.html", oob=oob,
+                              **role_context(live, role, acting))
     return live.cached_fragment(("role", oob, acting), role, build)
 
 
@@ -162,18 +172,31 @@ def personal_context(live, participant_id, is_owner, status):
     return {"live": live, "pt": live.pt, "role": role, "is_owner": is_owner,
             "status": status, "player_undo": player_undo and not owner_undo,
             "owner_undo": owner_undo, "artifacts": artifacts,
-            "session_key": live.session_key, "live_number": playthrough_number(live)}
+            "session_key": live.session_key, "live_number": live.number if live.number is not None
+            else playthrough_number(live)}
+
+
+def personal_key(live, participant_id):
+    """What, besides role, ownership and status, the personal regions depend on."""
+    seat = live.seats.get(participant_id)
+    return (tuple(seat["roles"]), seat["name"]) if seat else ((), "")
 
 
 def personal_regions(live, participant_id, is_owner, status, oob=True):
-    return render_template("play/partials/_personal_regions.html", oob=oob,
-                           **personal_context(live, participant_id, is_owner, status))
+    """Undo, artifacts and owner tools (cached per state version and variant)."""
+    key = ("personal", view_role(live, participant_id), bool(is_owner), status, oob) \
+        + personal_key(live, participant_id)
+
+    def build():
+        return render_partial("play/partials/_personal_regions.html", oob=oob,
+                              **personal_context(live, participant_id, is_owner, status))
+    return live.cached_fragment(key, None, build)
 
 
 def public_regions(live, connected_ids, status="in_progress", oob=True):
     """Status line, message bar, message history and the player list (the same for all)."""
-    return render_template("play/partials/_public_regions.html", oob=oob,
-                           **public_context(live, connected_ids, status))
+    return render_partial("play/partials/_public_regions.html", oob=oob,
+                          **public_context(live, connected_ids, status))
 
 
 def public_context(live, connected_ids, status):
@@ -191,8 +214,8 @@ def public_context(live, connected_ids, status):
 
 def status_fragment(live, status, thinking=None):
     """Just the status line (pushed alone when the game starts working on a move)."""
-    return render_template("play/partials/_live_status.html", oob=True, status=status,
-                           thinking=thinking, pt=live.pt)
+    return render_partial("play/partials/_live_status.html", oob=True, status=status,
+                          thinking=thinking, pt=live.pt)
 
 
 def help_context(live, role):
