@@ -187,3 +187,46 @@ def test_redis_restart_while_sessions_are_live(portal, tmp_path):
         assert "/jobs/" in response.url
     finally:
         web.stop()
+
+
+@pytest.mark.browser
+def test_pages_reconnect_by_themselves_after_the_web_process_is_killed(portal, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.browser import launch_chromium
+    env, _ = portal
+    web = WebServer(env, tmp_path).start()
+    try:
+        teacher = Player(web.base).login("instructor", "instructor-demo")
+        key = teacher.start_session("tic_tac_toe")
+        with sync_playwright() as pw:
+            browser = launch_chromium(pw)
+            page = browser.new_context().new_page()
+            page.set_default_timeout(20_000)
+            page.goto(f"{web.base}/s/{key}")
+            page.fill("input[name=display_name]", "Ann")
+            page.click("#join-session button[type=submit]")
+            page.wait_for_url("**/lobby")
+            bob = Player(web.base).join(key, "Bob")
+            ids = participant_ids(env, key)
+            for name, role in (("Ann", 0), ("Bob", 1)):
+                teacher.post(f"/s/{key}/seat", {"participant_id": ids[name], "roles": [role]},
+                             csrf_from=f"/s/{key}/lobby")
+            teacher.post(f"/s/{key}/start", {}, csrf_from=f"/s/{key}/lobby")
+            page.wait_for_url("**/play")
+            page.click("#state-view [data-op-index='4']")          # X in the centre
+            page.wait_for_selector("#operators[data-version='2']", state="attached")
+            web.kill()
+            web = WebServer(env, tmp_path, port=web.port).start()
+            bob.connect(key)
+            v = version_of(bob)
+            move(bob, 1, 0, v)                                   # O moves after the restart
+            # Ann's page was never reloaded: its socket reconnects and shows O's move.
+            page.wait_for_selector(f"#operators[data-version='{v + 1}']", state="attached")
+            page.click("#state-view [data-op-index='8']")
+            bob.wait_for(lambda t: f'data-version="{v + 2}"' in t)
+            browser.close()
+        cells = [e["op"] for e in read_events(log_path_of(env, key)) if e["type"] == "move"]
+        assert cells == [4, 0, 8]
+    finally:
+        web.stop()

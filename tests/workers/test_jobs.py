@@ -260,3 +260,17 @@ def test_without_redis_the_page_says_so_and_play_goes_on(tmp_path, template_db):
         from webapp.jobs.queue import redis_status
         ok, message = redis_status()
     assert not ok and "not reachable" in message
+
+
+def test_my_sessions_shows_validation_badges(app, client, make_user, login, filled_session,
+                                             run_jobs):
+    make_user("prof", kind="instructor")
+    key = filled_session(count=2, owner="prof")
+    login("prof")
+    page = client.get("/my/sessions").get_data(as_text=True)
+    assert page.count("not validated") == 2 and f"/s/{key}/validate" in page
+    token = csrf_from(page)
+    client.post(f"/s/{key}/validate", data={"csrf_token": token})
+    run_jobs()
+    page = client.get("/my/sessions").get_data(as_text=True)
+    assert page.count("validation-canonical") == 2

@@ -43,10 +43,22 @@ def can_access_game(user, game, game_session=None):
             return True
         if user is None or not user.is_authenticated:
             return game.status != "dev"
+    if installed_by(user, game):
+        return True
     level, game_ids = access_of(user)
     if level == "custom":
         return game.id in game_ids
     return game.status in LEVEL_STATUSES.get(level, LEVEL_STATUSES[DEFAULT_LEVEL])
+
+
+def installed_by(user, game):
+    """Did ``user`` install a version of ``game``?  (Instructors see their own games.)"""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    from ..install.models import GameInstall
+    from ..models import GameVersion
+    return GameInstall.query.join(GameVersion).filter(
+        GameVersion.game_id == game.id, GameInstall.user_id == user.id).first() is not None
 
 
 def refusal_message(game):

@@ -8,7 +8,7 @@ from flask_login import current_user
 from ..install import lifecycle, services
 from ..models import Game
 from . import bp
-from .guards import admin_required
+from .guards import admin_required, installer_required
 
 MAX_UPLOAD_BYTES = 60 * 1024 ** 2
 
@@ -38,7 +38,7 @@ def game_status(slug):
 
 
 @bp.route("/games/install", methods=["GET", "POST"])
-@admin_required("perm_games")
+@installer_required
 def install():
     """Upload a game ZIP; it is unpacked and checked before anything is installed."""
     if request.method == "GET":
@@ -63,7 +63,7 @@ def install():
 
 
 @bp.route("/games/install/<token>")
-@admin_required("perm_games")
+@installer_required
 def install_review(token):
     """The check's result: metadata, roles, operators, the check table; confirm or cancel."""
     review = services.staged(token) or abort(404)
@@ -71,7 +71,7 @@ def install_review(token):
 
 
 @bp.route("/games/install/<token>/confirm", methods=["POST"])
-@admin_required("perm_games")
+@installer_required
 def install_confirm(token):
     """Install the checked version (a new game starts in development)."""
     try:
@@ -81,13 +81,15 @@ def install_confirm(token):
         return redirect(url_for("admin.install"))
     flash(f"{version.game.name} version {version.version_hash[:12]} is installed "
           f"({version.game.status}).", "info")
+    if not current_user.is_admin:
+        return redirect(url_for("catalog.detail", slug=version.game.slug))
     return redirect(url_for("admin.games"))
 
 
 @bp.route("/games/install/<token>/cancel", methods=["POST"])
-@admin_required("perm_games")
+@installer_required
 def install_cancel(token):
     """Throw a checked upload away."""
     services.discard(token)
     flash("The upload was discarded.", "info")
-    return redirect(url_for("admin.games"))
+    return redirect(url_for("admin.games" if current_user.is_admin else "admin.install"))

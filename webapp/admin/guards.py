@@ -28,3 +28,15 @@ def starter_required(view):
             abort(403)
         return view(*args, **kwargs)
     return wrapped
+
+
+def installer_required(view):
+    """Game admins, and instructors installing their own games."""
+    @functools.wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not (current_user.kind == "instructor"
+                or (current_user.is_admin and current_user.perm_games)):
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped

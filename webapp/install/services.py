@@ -128,7 +128,13 @@ def install_checked(folder, review, user):
     version = review["game"]["version"]
     if GameVersion.query.filter_by(version_hash=version).first() is not None:
         raise InstallError("This exact version of the game is already installed.")
-    is_new = Game.query.filter_by(slug=review["slug"]).first() is None
+    existing = Game.query.filter_by(slug=review["slug"]).first()
+    is_new = existing is None
+    if existing is not None and user is not None and not (user.is_admin and user.perm_games):
+        from ..accounts.access import installed_by
+        if not installed_by(user, existing):
+            raise InstallError(f"A game {review['slug']!r} already exists and is not yours; "
+                               "rename your game's folder or ask a game admin.")
     target = store_version(folder, review["slug"], version)
     row = install_game(target, status="dev")
     if is_new:

@@ -178,3 +178,28 @@ def test_cli_installs_a_zip(app, tmp_path, monkeypatch):
     assert result.exit_code != 0 and "path leaving its folder" in result.output
     with app.app_context():
         assert GameVersion.query.count() == 5
+
+
+def test_an_instructor_installs_an_own_game_seen_only_by_them_until_published(
+        app, client, make_user, login):
+    from tests.webapp.conftest import csrf_from
+    make_user("prof", kind="instructor")
+    make_user("other", kind="instructor")
+    login("prof")
+    assert 'id="install-game"' in client.get("/games/").get_data(as_text=True)
+    response = upload(client, game_zip("my_quiz", tic_tac_toe_files("My Quiz")))
+    assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+    token = csrf_from(client.get(response.headers["Location"]).get_data(as_text=True))
+    client.post(response.headers["Location"] + "/confirm", data={"csrf_token": token})
+    with app.app_context():
+        assert Game.query.filter_by(slug="my_quiz").one().status == "dev"
+    assert client.get("/games/my_quiz").status_code == 200
+    client.post("/auth/logout", data={"csrf_token": token})
+    login("other")
+    assert client.get("/games/my_quiz").status_code == 404
+    assert "My Quiz" not in client.get("/games/").get_data(as_text=True)
+    again = upload(client, game_zip("my_quiz", tic_tac_toe_files("My Quiz 2")))
+    token = csrf_from(client.get(again.headers["Location"]).get_data(as_text=True))
+    done = client.post(again.headers["Location"] + "/confirm", data={"csrf_token": token},
+                       follow_redirects=True)
+    assert "not yours" in done.get_data(as_text=True)
