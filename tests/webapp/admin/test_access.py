@@ -60,6 +60,8 @@ def test_deprecated_game_starts_no_session_but_running_ones_go_on(app, make_sess
     response = start(client, "tic_tac_toe")
     assert response.status_code == 403 and "deprecated" in response.get_data(as_text=True)
     assert client.get(f"/s/{key}/lobby").status_code == 200
+    page = client.get("/games/tic_tac_toe").get_data(as_text=True)
+    assert 'id="start-session"' not in page and 'id="deprecated-note"' in page
 
 
 def test_dev_games_only_for_game_admins_and_their_debug_sessions(app, make_user, make_admin,
