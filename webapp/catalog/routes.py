@@ -59,4 +59,18 @@ def asset(slug, version, filename):
     if row.game.slug != slug or pathlib.PurePosixPath(filename).suffix.lower() \
             not in ASSET_SUFFIXES:
         abort(404)
+    if not (can_access_game(current_user, row.game) or plays_version(row)):
+        abort(404)
     return send_from_directory(row.folder, filename, max_age=3600)
+
+
+def plays_version(version):
+    """Is this browser (account or guest) in a session of ``version``?  Players of a
+    game their account could not open (a guest in a beta game) still get its pictures."""
+    from ..auth.identity import guest_id
+    from ..models import Participant, Session
+    query = Participant.query.join(Session).filter(Session.game_version_id == version.id)
+    if current_user.is_authenticated:
+        return query.filter(Participant.user_id == current_user.id).first() is not None
+    guest = guest_id()
+    return bool(guest) and query.filter(Participant.guest_id == guest).first() is not None

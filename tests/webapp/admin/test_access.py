@@ -145,3 +145,27 @@ def test_lifecycle_buttons_move_the_game_and_record_when(app, make_admin, make_u
     with app.app_context():
         assert Game.query.filter_by(slug="guess_my_age").one().status == "published"
         assert User.query.count() == 2
+
+
+def test_assets_of_a_game_follow_access_but_players_of_a_session_get_them(
+        app, make_session, make_user, client, logged_in):
+    from webapp.catalog.seeding import install_game
+    from webapp.config import REPO_DIR
+    from tests.webapp.conftest import csrf_from
+    with app.app_context():
+        version = install_game(REPO_DIR / "games" / "picture_tour")
+        image = next((REPO_DIR / "games" / "picture_tour" / "Picture_Tour_images").iterdir())
+        url = f"/games/picture_tour/{version.version_hash}/assets/Picture_Tour_images/{image.name}"
+    anonymous = app.test_client()
+    assert anonymous.get(url).status_code == 200                     # published: public
+    key = make_session("picture_tour")
+    guest = app.test_client()
+    token = csrf_from(guest.get(f"/s/{key}").get_data(as_text=True))
+    assert guest.post(f"/s/{key}/join", data={"display_name": "Gus", "csrf_token": token}
+                      ).status_code == 302
+    set_status(app, "picture_tour", "beta")
+    make_user("stu")
+    assert logged_in("stu").get(url).status_code == 404            # level: published only
+    assert anonymous.get(url).status_code == 404
+    assert guest.get(url).status_code == 200                        # plays in a session of it
+    assert client.get(url).status_code == 200                       # the session's owner
