@@ -192,7 +192,8 @@ class LoadedGame:
         self.local_modules = {}   # bare name -> module, private to this load
         self._served = set()      # bare names imported by game code at run time
         self.module = None
-        self.vis = None
+        self._vis = None
+        self._vis_pending = False  # a vis file the PFF did not import: loaded on first use
         with _load_lock:
             self._load()
         self.formulation = find_formulation(self.module)
@@ -208,7 +209,8 @@ class LoadedGame:
         sys.path.insert(0, str(folder))
         try:
             self.module = _exec_module(self.module_name, self.source.pff_path)
-            self.vis = self._load_vis(folder, before)
+            self._vis = self._imported_vis(folder, before)
+            self._vis_pending = self._vis is None and self.source.vis_path is not None
         except GameLoadError:
             self.unload()
             raise
@@ -226,7 +228,8 @@ class LoadedGame:
             except ValueError:
                 pass
 
-    def _load_vis(self, folder, before):
+    def _imported_vis(self, folder, before):
+        """The vis module the PFF names or imported itself, if any (no code runs)."""
         formulation = find_formulation(self.module)
         vis = getattr(formulation, "vis_module", None)
         if vis is not None and hasattr(vis, "render_state"):
@@ -238,8 +241,25 @@ class LoadedGame:
             module = sys.modules[name]
             if getattr(module, "__file__", None) and _inside(module.__file__, folder) \
                     and os.path.basename(module.__file__) == vis_path.name:
-                return module  # the PFF imported its vis module itself
-        return _exec_module(self.vis_name, vis_path)
+                return module
+        return None
+
+    @property
+    def vis(self):
+        """The vis module; loaded on first use (validation and replays never render)."""
+        if self._vis_pending:
+            with _load_lock:
+                if self._vis_pending:
+                    token = _rng.current_game.set(self)
+                    try:
+                        self._vis = _exec_module(self.vis_name, self.source.vis_path)
+                    except Exception:
+                        self._vis = None      # a broken vis falls back to the text view
+                    finally:
+                        _rng.current_game.reset(token)
+                        self.privatize_new_imports()
+                        self._vis_pending = False
+        return self._vis
 
     def _privatize(self, before, folder):
         """Take game-local modules out of sys.modules so the next load gets fresh ones."""
@@ -290,7 +310,7 @@ class LoadedGame:
     def alias_of(self, module_name):
         if module_name == self.module_name:
             return "@pff"
-        if self.vis is not None and module_name == self.vis.__name__:
+        if self._vis is not None and module_name == self._vis.__name__:
             return "@vis"
         if module_name in self.local_modules:
             return "@local:" + module_name
