@@ -116,23 +116,25 @@ def validation_report(record_id):
                            report=record.validation_report)
 
 
+def _visible_job(job_id):
+    record = db.get_or_404(JobRecord, job_id)
+    if not may_see_job(record):
+        abort(403)
+    return record
+
+
 @bp.get("/jobs/<job_id>")
 @login_required
 def show(job_id):
     """A job's page: live progress bar, then a download link."""
-    record = db.get_or_404(JobRecord, job_id)
-    if not may_see_job(record):
-        abort(403)
-    return render_template("jobs/show.html", job=record)
+    return render_template("jobs/show.html", job=_visible_job(job_id))
 
 
 @bp.get("/jobs/<job_id>/progress")
 @login_required
 def progress(job_id):
     """The progress region alone (polled by the job page until the job is done)."""
-    record = db.get_or_404(JobRecord, job_id)
-    if not may_see_job(record):
-        abort(403)
+    record = _visible_job(job_id)
     notice_lost(record)
     return render_template("jobs/partials/_progress.html", job=record)
 
@@ -141,9 +143,7 @@ def progress(job_id):
 @login_required
 def download(job_id):
     """The file an export job made."""
-    record = db.get_or_404(JobRecord, job_id)
-    if not may_see_job(record):
-        abort(403)
+    record = _visible_job(job_id)
     if record.status != "finished" or not record.result_path or record.kind != "export":
         abort(404)
     return send_file(record.result_path, as_attachment=True, download_name=record.result_name)

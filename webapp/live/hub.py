@@ -1,7 +1,7 @@
 """What goes out over the sockets: snapshots on connect, pushes after every change."""
 import logging
 
-from flask import current_app, render_template, url_for
+from flask import current_app, url_for
 
 from ..extensions import db
 from ..models import Participant, Session, utcnow
@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 
 def flash_fragment(message, category="error"):
-    return render_template("live/_flash.html", message=message, category=category)
+    return render_partial("live/_flash.html", message=message, category=category)
 
 
 def nav_fragment(game_session):
@@ -25,8 +25,8 @@ def nav_fragment(game_session):
     else:
         location = url_for("play.game", key=game_session.key)
     record = game_session.current_playthrough
-    return render_template("live/_nav.html", location=location, oob=True,
-                           playthrough=record.number if record is not None else None)
+    return render_partial("live/_nav.html", location=location, oob=True,
+                          playthrough=record.number if record is not None else None)
 
 
 def live_nav(live):

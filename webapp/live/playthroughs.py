@@ -1,12 +1,17 @@
 """Start play-throughs, find live ones (resuming after a restart), keep rows in step."""
 import logging
+import os
 import pathlib
 import secrets
+import threading
+import time
+from typing import NamedTuple
 
 from flask import current_app, url_for
+from sqlalchemy import update
 
 from engine.log import LogWriter
-from engine.loader import GameSource
+from engine.loader import _IGNORED_PARTS, GameSource
 from engine.playthrough import PlayThrough
 
 from ..catalog.seeding import install_game
@@ -50,15 +55,52 @@ def current_version_of(game_session):
     return current_source_of(game_session)[0]
 
 
+_sources = {}
+SETTLED_NS = 2_000_000_000
+_sources_lock = threading.Lock()
+
+
+def folder_signature(folder):
+    """Every file's path, size and modification time: changes whenever a file does."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in _IGNORED_PARTS)
+        for name in files:
+            if name in _IGNORED_PARTS or name.endswith((".pyc", ".pyo")):
+                continue
+            stat = os.stat(os.path.join(root, name))
+            found.append((root, name, stat.st_size, stat.st_mtime_ns))
+    return tuple(sorted(found))
+
+
+def game_source(folder):
+    """A GameSource of ``folder``, read and hashed again only when a file has changed
+    (a rematch would otherwise hash the whole game folder twice)."""
+    folder = str(folder)
+    signature = folder_signature(folder)
+    with _sources_lock:
+        found = _sources.get(folder)
+    if found is not None and found[0] == signature:
+        return found[1]
+    source = GameSource(folder)
+    # A file changed within the file system's timestamp granularity could change
+    # again unseen: such a folder is not remembered until it has settled.
+    settled = time.time_ns() - SETTLED_NS
+    if all(entry[3] < settled for entry in signature):
+        with _sources_lock:
+            _sources[folder] = (signature, source)
+    return source
+
+
 def current_source_of(game_session):
     """(version, GameSource) of the session's game, re-installed first if its folder
-    has changed (the folder is read and hashed once)."""
+    has changed."""
     version = game_session.game_version
-    source = GameSource(version.folder)
+    source = game_source(version.folder)
     if source.version != version.version_hash:
         version = install_game(version.folder, version.game.status)
         game_session.game_version = version
-        source = GameSource(version.folder)
+        source = game_source(version.folder)
     return version, source
 
 
@@ -89,10 +131,12 @@ def start_playthrough(game_session, active_roles):
                                log_path=str(paths["log"]), game_version_hash=version.version_hash)
     db.session.add(record)
     game_session.status = "in_progress"
+    db.session.flush()
+    # Read before the commit expires them (each would be reloaded with a query).
+    key, session_id, record_id = game_session.key, game_session.id, record.id
     db.session.commit()
     from .runtime import LivePlayThrough
-    live = LivePlayThrough(game_session.key, game_session.id, record.id, pt,
-                           seats, base_url, number)
+    live = LivePlayThrough(key, session_id, record_id, pt, seats, base_url, number)
     runtime().register(live)
     sync_rows(live)
     return live
@@ -120,6 +164,13 @@ def live_of(game_session):
     return live
 
 
+class EndedRow(NamedTuple):
+    """What a validation request needs of a play-through row that has just ended."""
+    id: int
+    session_id: int
+    steps: int
+
+
 def sync_rows(live):
     """Keep the play-through and session rows in step with the engine (after the log)."""
     from ..jobs.queue import maybe_checkpoint, request_validation
@@ -133,17 +184,21 @@ def sync_rows(live):
         runtime().steps.note(live.record_id, pt.k)
         return
     runtime().steps.discard(live.record_id)
-    record = db.session.get(PlayThroughRecord, live.record_id)
-    record.steps = pt.k
     live.rows_final = True
-    if record.status == "ended":
+    # Plain UPDATEs: the end of every game is on the move path (no row is read first).
+    ended = db.session.execute(
+        update(PlayThroughRecord)
+        .where(PlayThroughRecord.id == live.record_id, PlayThroughRecord.status != "ended")
+        .values(steps=pt.k, status="ended", end_reason=pt.ended, outcome=pt.outcome,
+                ended_at=utcnow())).rowcount
+    if not ended:      # ended before (the session was ended): only the count follows
+        db.session.execute(update(PlayThroughRecord)
+                           .where(PlayThroughRecord.id == live.record_id).values(steps=pt.k))
         db.session.commit()
         return
-    game_session = db.session.get(Session, live.session_id)
-    record.status, record.end_reason = "ended", pt.ended
-    record.outcome, record.ended_at = pt.outcome, utcnow()
-    game_session.status = "ended"
+    db.session.execute(update(Session).where(Session.id == live.session_id)
+                       .values(status="ended"))
     if pt.log is not None:
         pt.log.close()
     db.session.commit()
-    request_validation(record)
+    request_validation(EndedRow(live.record_id, live.session_id, pt.k))

@@ -221,8 +221,9 @@ class Runtime:
                 self._clients[key].remove(client)
 
     def clients_of(self, key):
-        with self._lock:
-            return list(self._clients.get(key, []))
+        # Lock-free read: copying a list and a dict lookup are atomic in CPython, and
+        # every push and message reads this (writers still take the lock).
+        return list(self._clients.get(key, ()))
 
     def connected_ids(self, key):
         return {c.participant_id for c in self.clients_of(key) if c.alive}
@@ -268,8 +269,7 @@ class Runtime:
         return live
 
     def live(self, key):
-        with self._lock:
-            return self._live.get(key)
+        return self._live.get(key)     # lock-free read, as in clients_of
 
     def forget(self, key):
         with self._lock:

@@ -169,11 +169,11 @@ def personal_context(live, participant_id, is_owner, status):
     owner_undo = is_owner and undo_allowed(live, Actor(None, seat["name"]), True)
     artifacts = [a for a in artifact_list(live)
                  if is_owner or a["role"] in live.roles_of(participant_id)]
+    number = live.number if live.number is not None else playthrough_number(live)
     return {"live": live, "pt": live.pt, "role": role, "is_owner": is_owner,
             "status": status, "player_undo": player_undo and not owner_undo,
             "owner_undo": owner_undo, "artifacts": artifacts,
-            "session_key": live.session_key, "live_number": live.number if live.number is not None
-            else playthrough_number(live)}
+            "session_key": live.session_key, "live_number": number}
 
 
 def personal_key(live, participant_id):

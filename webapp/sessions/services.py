@@ -109,12 +109,13 @@ def pause_session(game_session, actor_name, reason="owner"):
     if game_session.status != "in_progress":
         raise LobbyError("Only a running session can be paused.")
     live = _live_of(game_session)
-    game_session.status = "paused"
-    db.session.commit()
-    if live is not None:
+    if live is not None:             # the log first: it is the record of truth
         live.paused = True
         with live.pt.lock:
             live.pt.record("paused", by=actor_name, reason=reason, k=live.pt.k)
+    game_session.status = "paused"
+    db.session.commit()
+    if live is not None:
         from ..jobs.queue import request_checkpoint
         request_checkpoint(live, "pause")
     return live
@@ -125,12 +126,13 @@ def resume_session(game_session, actor_name):
     if game_session.status != "paused":
         raise LobbyError("The session is not paused.")
     live = _live_of(game_session)
-    game_session.status = "in_progress"
-    db.session.commit()
     if live is not None:
         live.paused = False
         with live.pt.lock:
             live.pt.record("resumed", by=actor_name, k=live.pt.k)
+    game_session.status = "in_progress"
+    db.session.commit()
+    if live is not None:
         from flask import current_app
 
         from ..live.bots import schedule_bots
