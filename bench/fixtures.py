@@ -18,7 +18,7 @@ def fill_session(slug, count, owner_username="bench-owner", seed=0):
     from webapp.config import REPO_DIR
     from webapp.extensions import db
     from webapp.live.playthroughs import playthrough_paths
-    from webapp.models import GameVersion, Game, Participant, PlayThroughRecord, Session, User
+    from webapp.models import Game, GameVersion, Participant, Session, User
     owner = User.query.filter_by(username=owner_username).first()
     if owner is None:
         owner = User(username=owner_username, kind="instructor", display_name="Bench owner")

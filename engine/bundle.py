@@ -151,7 +151,7 @@ def validate_bundle(zip_path, twice=False):
 
 def _validate_bulk(folder, manifest, twice):
     """A bulk export: check each inner bundle's sum, then validate each bundle."""
-    reports, counts = [], {}
+    reports = []
     for name, digest in sorted(manifest.get("files", {}).items()):
         path = os.path.join(folder, name)
         if not os.path.isfile(path) or _sha256_file(path) != digest:

@@ -8,6 +8,7 @@ moves.  Every refusal raises :class:`MoveError` and leaves the state, the
 stack and the log as they were.
 """
 import dataclasses
+import hashlib
 import logging
 import os
 import threading
@@ -17,7 +18,7 @@ from . import ENGINE_VERSION, LOG_FORMAT_VERSION
 from . import params as params_mod
 from . import rng as rng_mod
 from . import serialize, views
-from .log import END_REASONS, FOOTER, HEADER, LogWriter
+from .log import END_REASONS, FOOTER, HEADER
 
 log = logging.getLogger(__name__)
 _VIEW_RNG_SEED = 0x5A5A
@@ -491,5 +492,5 @@ class PlayThrough:
                 with open(path, "wb") as f:
                     f.write(data)
             self._record("artifact_saved", k=self.k, name=name, version=version,
-                         sha256=serialize.hashlib.sha256(data).hexdigest(),
+                         sha256=hashlib.sha256(data).hexdigest(),
                          words=len(value.split()), actor=actor.as_dict())

@@ -7,6 +7,7 @@ the defect classes of DESIGN.md with an aspect / recorded / replayed table.
 Replay never injects, coerces or skips a move.
 """
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -16,7 +17,7 @@ from . import ENGINE_VERSION, LOG_FORMAT_VERSION
 from . import log as logmod
 from .checkpoint import apply_recorded
 from .playthrough import (Actor, MoveError, PlayThrough, goal_message, is_goal,
-                          state_parallel, state_phase, state_to_move)
+                          state_phase, state_to_move)
 
 CLASSES = ("structure", "illegal_move", "wrong_turn", "missing_bookkeeping",
            "spurious_bookkeeping", "state_mismatch", "bad_ending", "nondeterminism")
@@ -203,10 +204,10 @@ class Replayer:
             ("outcome", ev.get("outcome"), pt.outcome_for_roles())])
 
     def _on_artifact_saved(self, ev):
-        last = pt_args = self.pt.moves[-1].get("args") if self.pt.moves else None
-        texts = [a for a in (pt_args or []) if isinstance(a, str)]
-        digests = {logmod.hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts}
-        if last is None or ev.get("sha256") not in digests:
+        args = self.pt.moves[-1].get("args") if self.pt.moves else None
+        texts = [a for a in (args or []) if isinstance(a, str)]
+        digests = {hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts}
+        if args is None or ev.get("sha256") not in digests:
             raise Failure("state_mismatch", "the saved artifact is not the text of the move",
                           seq=ev["seq"], step=ev.get("k"), event=ev,
                           diff=[("sha256", ev.get("sha256"), sorted(digests))])

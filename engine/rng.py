@@ -12,7 +12,6 @@ import contextvars
 import random as _random_module
 
 current = contextvars.ContextVar("szportal_rng", default=None)
-_current = current
 current_game = contextvars.ContextVar("szportal_game", default=None)
 
 
@@ -20,29 +19,29 @@ class _DispatchingRandom(_random_module.Random):
     """The global ``random`` instance, routed to the active play-through's RNG."""
 
     def random(self):
-        rng = _current.get()
+        rng = current.get()
         return rng.random() if rng is not None else super().random()
 
     def getrandbits(self, k):
-        rng = _current.get()
+        rng = current.get()
         return rng.getrandbits(k) if rng is not None else super().getrandbits(k)
 
     def seed(self, a=None, version=2):
-        rng = _current.get()
+        rng = current.get()
         if rng is not None:
             return rng.seed(a, version)
         return super().seed(a, version)
 
     def getstate(self):
-        rng = _current.get()
+        rng = current.get()
         return rng.getstate() if rng is not None else super().getstate()
 
     def setstate(self, state):
-        rng = _current.get()
+        rng = current.get()
         return rng.setstate(state) if rng is not None else super().setstate(state)
 
     def gauss(self, mu=0.0, sigma=1.0):
-        rng = _current.get()
+        rng = current.get()
         return rng.gauss(mu, sigma) if rng is not None else super().gauss(mu, sigma)
 
 
@@ -67,12 +66,12 @@ def install():
 @contextlib.contextmanager
 def using(rng, game=None):
     """Run game code: ``rng`` behind global ``random``, ``game`` for bare-name imports."""
-    token = _current.set(rng)
+    token = current.set(rng)
     game_token = current_game.set(game) if game is not None else None
     try:
         yield rng
     finally:
-        _current.reset(token)
+        current.reset(token)
         if game_token is not None:
             current_game.reset(game_token)
             game.privatize_new_imports()

@@ -3,6 +3,9 @@ import html
 import inspect
 import logging
 
+from .params import ParamError, resolve_specs
+from .rng import using
+
 log = logging.getLogger(__name__)
 VIS_KWARGS = ("role_num", "instance_data", "base_url")
 
@@ -103,8 +106,6 @@ class RoleView:
 
 def operator_list(pt, role, state=None):
     """Operators of ``role`` (and role None) with their applicability now."""
-    from .params import ParamError, resolve_specs
-    from .rng import using
     state = pt.state if state is None else state
     applicable = set(pt.applicable(role, state)) if role is not None else set()
     out = []
@@ -126,7 +127,6 @@ def operator_list(pt, role, state=None):
 
 def role_view(pt, role, base_url="", state=None):
     """Text view, vis HTML and operators of ``role`` for the current state."""
-    from .rng import using
     state = pt.state if state is None else state
     with using(pt.view_rng, pt.game):
         text = text_view(state, role)

@@ -1,7 +1,6 @@
 """The ``szportal`` command: database, seeding, serving, and the all-in-one ``run``."""
 import importlib
 import os
-import shutil
 import signal
 import subprocess
 import sys

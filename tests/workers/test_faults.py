@@ -1,6 +1,4 @@
 """Faults, really done: SIGKILL of the web process and of a worker, Redis restarted."""
-import json
-import os
 import time
 
 import pytest

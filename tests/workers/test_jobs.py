@@ -1,5 +1,4 @@
 """Checkpoint, export and validation jobs through a real Redis and RQ worker."""
-import io
 import json
 import zipfile
 

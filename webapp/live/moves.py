@@ -50,9 +50,13 @@ def actor_for(live, client, role):
     return Actor(role, seat["name"], "bot" if seat["kind"] == "bot" else "human")
 
 
-def apply_move(live, client, data):
+def require_running(live):
     if live.paused:
         raise messages.BadMessage("The game is paused by the teacher; wait for it to resume.")
+
+
+def apply_move(live, client, data):
+    require_running(live)
     role, op, args, version = messages.move_fields(data)
     actor = actor_for(live, client, role)
     try:
@@ -79,8 +83,7 @@ def undo_actor(live, client, role):
 
 
 def undo_move(live, client, data):
-    if live.paused:
-        raise messages.BadMessage("The game is paused by the teacher; wait for it to resume.")
+    require_running(live)
     role = messages.integer(data, "role", required=not client.is_owner)
     actor = undo_actor(live, client, role)
     try:
