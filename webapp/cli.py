@@ -71,17 +71,23 @@ def seed():
     click.echo(f"Demo accounts ready; {len(installed)} game version(s) installed.")
 
 
-def gunicorn_command(host, port):
-    return [sys.executable, "-m", "gunicorn", "-k", "gthread", "--threads", "32", "-w", "1",
-            "-b", f"{host}:{port}", "--timeout", "120", "webapp.wsgi:app"]
+def gunicorn_command(host, port, workers=1):
+    return [sys.executable, "-m", "gunicorn", "-k", "gthread", "--threads", "32",
+            "-w", str(workers), "-b", f"{host}:{port}", "--timeout", "120", "webapp.wsgi:app"]
 
 
 @main.command("serve")
 @click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"))
 @click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int)
-def serve(host, port):
-    """Serve the portal with gunicorn (threaded, one process)."""
-    os.execv(sys.executable, gunicorn_command(host, port))
+@click.option("--workers", default=lambda: int(os.environ.get("WEB_WORKERS", "1")), type=int,
+              help="Web processes (several need REDIS_URL: they share live sessions "
+                   "through Redis).")
+def serve(host, port, workers):
+    """Serve the portal with gunicorn (threaded; one process unless --workers N)."""
+    if workers > 1 and not os.environ.get("REDIS_URL"):
+        raise click.UsageError("several web processes share live sessions through Redis: "
+                               "set REDIS_URL (make run starts one)")
+    os.execv(sys.executable, gunicorn_command(host, port, workers))
 
 
 def start_redis(instance_path):
@@ -123,7 +129,9 @@ def stop(proc):
 @main.command("run")
 @click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"))
 @click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int)
-def run(host, port):
+@click.option("--workers", default=lambda: int(os.environ.get("WEB_WORKERS", "1")), type=int,
+              help="Web processes (they share live sessions through the Redis).")
+def run(host, port, workers):
     """Everything on one machine: database, seed, Redis, one RQ worker, the web server."""
     app = make_app()
     upgrade_db(app)
@@ -137,9 +145,10 @@ def run(host, port):
         env = dict(os.environ, REDIS_URL=redis_url)
         children.append(subprocess.Popen([sys.executable, "-m", "workers.cli", "worker"],
                                          env=env))
-        web = subprocess.Popen(gunicorn_command(host, port), env=env)
+        web = subprocess.Popen(gunicorn_command(host, port, workers), env=env)
         children.append(web)
         print_welcome(host, port)
+        click.echo(f"  Redis (jobs, live sessions): {redis_url}\n")
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
         web.wait()
     except KeyboardInterrupt:

@@ -86,11 +86,12 @@ class Child:
 
 
 class WebServer(Child):
-    def __init__(self, env, folder, port=None):
+    def __init__(self, env, folder, port=None, workers=1):
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         super().__init__([sys.executable, "-m", "gunicorn", "-k", "gthread", "--threads", "16",
-                          "-w", "1", "-b", f"127.0.0.1:{self.port}", "webapp.wsgi:app"],
+                          "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
+                          "webapp.wsgi:app"],
                          env, f"{folder}/web.log")
 
     def start(self, timeout=30):

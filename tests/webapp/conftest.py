@@ -45,8 +45,7 @@ def app(tmp_path, template_db):
     shutil.copy(template_db, tmp_path / "test.db")
     app = create_app(test_config(tmp_path))
     yield app
-    for key in list(app.extensions["live"]._live):
-        app.extensions["live"].forget(key)
+    app.extensions["live"].close()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -9,7 +9,7 @@ from ..play.rendering import (can_act, personal_key, personal_regions, public_re
                               render_partial, role_regions, status_fragment, view_role)
 from ..sessions.rendering import lobby_regions
 from . import presence
-from .playthroughs import live_of, runtime, sync_rows
+from .playthroughs import Elsewhere, acting_live, runtime, sync_rows
 
 log = logging.getLogger(__name__)
 
@@ -104,12 +104,12 @@ def push_status(live, thinking):
 
 
 def push_session(key):
-    """Push the current regions to every socket of the session.
+    """Push the current regions to every socket of the session (in every process).
 
     A started session's live play-through knows everything the pushed regions
     need (status, seats, play-through number), so the move path reads no rows;
     a lobby (or a session whose play-through is not in memory) is read from the
-    database.
+    database.  A play-through another process owns is pushed by its owner.
     """
     live = runtime().live(key)
     if live is not None:
@@ -120,15 +120,24 @@ def push_session(key):
     game_session = Session.query.filter_by(key=key).first()
     if game_session is None:
         return
-    live = live_of(game_session) if game_session.status != "lobby" else None
+    live = acting_live(game_session) if game_session.status != "lobby" else None
+    if isinstance(live, Elsewhere):
+        from . import relay
+        try:
+            live = relay.forward_push(live)
+        except relay.Unavailable:
+            log.warning("cannot reach the owner of session %s to push", key)
+            return
+        if live is None:
+            return
     connected = runtime().connected_ids(key)
     runtime().broadcast(key, render_for(game_session, live, connected))
 
 
-def snapshot(game_session, client):
-    """The full set of regions for one socket (on connect and after a stale move)."""
-    live = live_of(game_session) if game_session.status != "lobby" else None
-    render = render_for(game_session, live, runtime().connected_ids(game_session.key))
+def snapshot_live(live, client):
+    """Every region for one socket, from the play-through (after a stale move)."""
+    render = game_render(live, live_nav(live), runtime().connected_ids(live.session_key),
+                         live.status())
     client.send(render(client))
 
 
@@ -145,18 +154,29 @@ def after_change(live):
     schedule_bots(current_app._get_current_object(), live)
 
 
-def set_connected(participant_id, connected):
-    """Note a participant's first socket opening or last socket closing."""
+def set_connected(participant_id, connected, forwarded=False):
+    """Note a participant's first socket opening or last socket closing (in any
+    process); the play-through's owner logs joins, drops and reconnects."""
     participant = db.session.get(Participant, participant_id)
     if participant is None:
         return
-    participant.connected = connected
-    participant.last_seen = utcnow()
-    db.session.commit()
+    if not forwarded:
+        participant.connected = connected
+        participant.last_seen = utcnow()
+        db.session.commit()
     game_session = participant.session
     if game_session.status in ("lobby", "ended"):
         return
-    live = live_of(game_session)
+    live = acting_live(game_session)
+    if isinstance(live, Elsewhere):
+        if forwarded:
+            return
+        from . import relay
+        try:
+            live = relay.forward_presence(live, participant_id, connected)
+        except relay.Unavailable:
+            log.warning("cannot reach the owner of session %s", game_session.key)
+            return
     if live is None:
         return
     if connected:

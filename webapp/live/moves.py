@@ -5,12 +5,15 @@ from engine.playthrough import Actor, MoveError
 
 from ..extensions import db
 from ..models import Session
-from . import hub, messages, presence
-from .playthroughs import live_of, runtime
+from . import hub, messages, presence, relay
+from .playthroughs import Elsewhere, acting_live, runtime
 
 
-def handle(key, client, raw):
-    """Act on one message from ``client``; refusals go back to the sender only."""
+def handle(key, client, raw, forwarded=False):
+    """Act on one message from ``client``; refusals go back to the sender only.
+
+    A message for a play-through another process owns is forwarded there (it
+    arrives with ``forwarded`` and is never sent on again)."""
     if not client.allow_message():
         hub.send_flash(client, "You are sending messages too fast; slow down a little.")
         return
@@ -19,23 +22,34 @@ def handle(key, client, raw):
         if data["action"] == "ping":
             return
         live = current_live(key)
+        if isinstance(live, Elsewhere):
+            if forwarded:
+                raise messages.BadMessage("The game is moving between servers; "
+                                          "send that again in a moment.")
+            live = relay.forward_message(live, client, raw)
+            if live is None:
+                return
         if data["action"] == "move":
             apply_move(live, client, data)
         else:
             undo_move(live, client, data)
     except messages.BadMessage as exc:
         hub.send_flash(client, str(exc))
+    except relay.Unavailable as exc:
+        hub.send_flash(client, exc.message)
     finally:
         db.session.remove()
 
 
 def current_live(key):
-    """The session's live play-through: from memory (no query) once it is running."""
+    """The session's play-through to act on (from memory, without a query, once it is
+    running here), or ``Elsewhere`` when another process owns it."""
     found = runtime().live(key)
     if found is not None:
         return found
     game_session = Session.query.filter_by(key=key).first()
-    live = live_of(game_session) if game_session and game_session.status != "lobby" else None
+    live = acting_live(game_session) if game_session and game_session.status != "lobby" \
+        else None
     if live is None:
         raise messages.BadMessage("The game has not started yet.")
     return live
@@ -99,8 +113,7 @@ def undo_move(live, client, data):
 def refuse(live, client, exc):
     """Tell the sender why; after a stale move also redraw the sender's page."""
     if exc.code == "stale":
-        game_session = db.session.get(Session, live.session_id)
-        hub.snapshot(game_session, client)
+        hub.snapshot_live(live, client)
     text = exc.message[:1].upper() + exc.message[1:]
     if exc.code == "game_error":
         text += ". Nothing changed: the game is as it was before this move."

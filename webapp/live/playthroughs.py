@@ -137,27 +137,67 @@ def start_playthrough(game_session, active_roles):
     db.session.commit()
     from .runtime import LivePlayThrough
     live = LivePlayThrough(key, session_id, record_id, pt, seats, base_url, number)
+    live.owner_lock = runtime().claim(key, record_id, paths["folder"])
+    if live.owner_lock is None:     # a new record: only a broken data folder gets here
+        pt.close()
+        raise RuntimeError("the new play-through's owner lock is held elsewhere")
     runtime().register(live)
     sync_rows(live)
     return live
 
 
+class Elsewhere(NamedTuple):
+    """A running play-through owned by another process (act on it through that one)."""
+    session_key: str
+    record_id: int
+    holder: str
+
+
 def live_of(game_session):
-    """The live play-through of a started session (resumed from its log if needed)."""
-    found = runtime().live(game_session.key)
-    if found is not None:
+    """The session's current play-through to show: owned here, ended, or a read-only
+    replica of one another process owns (``owned`` False); None if it cannot be read."""
+    found = acting_live(game_session)
+    if not isinstance(found, Elsewhere):
         return found
+    record = game_session.current_playthrough
+    version = game_session.game_version
+    try:
+        live = runtime().replica(game_session.key, game_session.id, record, version.folder,
+                                 seats_of(game_session), assets_url(version))
+    except Exception:
+        log.exception("cannot read play-through %s", record.id)
+        return None
+    live.paused = game_session.status == "paused"
+    return live
+
+
+def acting_live(game_session, dead_holder=None):
+    """The session's current play-through to act on: owned here (taken over first if
+    no live process owns it), ended (read-only), ``Elsewhere`` if another process
+    owns it, or None (no play-through, or it cannot be read)."""
+    found = runtime().live(game_session.key)
     record = game_session.current_playthrough
     if record is None:
         return None
+    if found is not None and found.record_id == record.id:
+        return found
     version = game_session.game_version
+    args = (game_session.key, game_session.id, record, version.folder, seats_of(game_session),
+            assets_url(version))
+    paths = playthrough_paths(game_session, record.number)
     try:
-        live = runtime().resume(game_session.key, game_session.id, record, version.folder,
-                                seats_of(game_session), assets_url(version),
-                                playthrough_paths(game_session, record.number))
+        if record.status == "ended":
+            return runtime().ended(*args, paths)
+        holder = runtime().cluster.holder(record.id)
+        if holder and holder != runtime().cluster.proc and holder != dead_holder:
+            return Elsewhere(game_session.key, record.id, holder)
+        live = runtime().resume(*args, paths, dead_holder=dead_holder or holder,
+                                from_checkpoint=dead_holder is not None)
     except Exception:
         log.exception("cannot resume play-through %s", record.id)
         return None
+    if live is None:      # another process holds the owner lock
+        return Elsewhere(game_session.key, record.id, runtime().cluster.holder(record.id) or "")
     live.paused = game_session.status == "paused"
     if live.pt.ended and not live.rows_final:
         sync_rows(live)      # the process died between the footer and the rows

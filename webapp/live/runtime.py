@@ -1,18 +1,27 @@
-"""Live play-throughs and connected sockets, in this process's memory.
+"""Live play-throughs and connected sockets of this process.
 
 ``Runtime`` is the only place that knows where sockets are: they are grouped
-per session and every push goes through ``broadcast``, so moving fan-out to
-Redis pub/sub later changes this module only.
+per session and every push goes through ``broadcast``, which sends to this
+process's sockets and publishes the texts for the sockets other processes hold
+(``cluster``).  A play-through in ``_live`` is either owned here (lease and
+owner lock held: the only writer of its log) or has ended (read-only, any
+process may show it); a play-through owned by another process is shown from a
+read-only replica and acted on through the owner.
 """
 import collections
 import logging
 import os
+import shutil
+import tempfile
 import threading
 import time
+import uuid
 
 from engine import checkpoint as checkpoint_mod
 from engine.loader import GameSource
 from engine.views import role_view
+
+from .cluster import Cluster, OwnerLock, client_key
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +31,7 @@ class Client:
 
     def __init__(self, ws, participant_id, is_owner, rate_per_second):
         self.ws = ws
+        self.id = uuid.uuid4().hex[:16]
         self.participant_id = participant_id
         self.is_owner = is_owner
         self.alive = True
@@ -76,6 +86,10 @@ class LivePlayThrough:
         self._cached_version = None
         self._pending = None
         self.nav = None               # the nav fragment (fixed for a play-through)
+        self.owned = True             # False: a read-only replica (another process owns it)
+        self.owner_lock = None        # OwnerLock held while owned here
+        self.ended_at = None          # time.monotonic() when first seen ended here
+        self.scratch = None           # a private work folder (read-only copies)
 
     def _current(self):
         """Drop every per-version cache when the state version has moved on (or the
@@ -205,20 +219,56 @@ class Runtime:
     def __init__(self, app):
         self.app = app
         self.steps = StepsWriter(app)
+        self.cluster = Cluster(app, self._on_cluster)
         self._lock = threading.RLock()
+        self._announce_lock = threading.Lock()
         self._clients = collections.defaultdict(list)
+        self._by_id = {}
         self._live = {}
+        self._replicas = {}           # key -> (record id, log size, LivePlayThrough)
         self._watched = set()
         self._watcher = None
+        self._sweeper = None
+        self.linger = float(app.config.get("LIVE_ENDED_LINGER_SECONDS", 60))
+
+    def close(self):
+        """Release every play-through held here and stop the cluster's threads."""
+        for key in list(self._live):
+            self.forget(key)
+        for key in list(self._replicas):
+            with self._lock:
+                self._drop_replica(key)
+        self.cluster.stop()
+
+    def _on_cluster(self, message):
+        from .relay import handle
+        handle(self.app, message)
 
     def add_client(self, key, client):
         with self._lock:
             self._clients[key].append(client)
+            self._by_id[client.id] = client
+        self._announce(key)
 
     def remove_client(self, key, client):
         with self._lock:
             if client in self._clients.get(key, []):
                 self._clients[key].remove(client)
+            self._by_id.pop(client.id, None)
+            if not self._clients.get(key):
+                self._clients.pop(key, None)
+        self._announce(key)
+        if not self._clients.get(key):
+            self.cluster.unfollow(key)
+
+    def _announce(self, key):
+        # One at a time: the list written last must be the newest.
+        with self._announce_lock:
+            self.cluster.announce(key, [(c.participant_id, c.is_owner, c.id)
+                                        for c in self.clients_of(key)])
+
+    def client(self, client_id):
+        return self._by_id.get(client_id)
 
     def clients_of(self, key):
         # Lock-free read: copying a list and a dict lookup are atomic in CPython, and
@@ -226,13 +276,38 @@ class Runtime:
         return list(self._clients.get(key, ()))
 
     def connected_ids(self, key):
-        return {c.participant_id for c in self.clients_of(key) if c.alive}
+        """Participants with an open socket of the session, in any process."""
+        found = {c.participant_id for c in self.clients_of(key) if c.alive}
+        found.update(c.participant_id for c in self.cluster.remote_clients(key))
+        return found
 
     def broadcast(self, key, render):
-        """Send ``render(client)`` to every socket of the session (None skips one)."""
+        """Send ``render(client)`` to every socket of the session (None skips one);
+        the sockets of other processes get theirs through the session's channel."""
         for client in self.clients_of(key):
             text = render(client)
             if text and not client.send(text):
+                self.remove_client(key, client)
+        remote = self.cluster.remote_clients(key)
+        if remote:
+            texts, index = [], {}
+            for client in remote:
+                ident = client_key(client.participant_id, client.is_owner)
+                if ident in index:
+                    continue
+                text = render(client)
+                if text:
+                    index[ident] = len(texts)
+                    texts.append(text)
+            if texts:
+                self.cluster.publish(key, {"type": "push", "from": self.cluster.proc,
+                                           "texts": texts, "index": index})
+
+    def deliver_push(self, key, texts, index):
+        """Texts another process rendered for this process's sockets of ``key``."""
+        for client in self.clients_of(key):
+            found = index.get(client_key(client.participant_id, client.is_owner))
+            if found is not None and not client.send(texts[found]):
                 self.remove_client(key, client)
 
     def watch_checkpoints(self, live):
@@ -264,38 +339,181 @@ class Runtime:
                     log.warning("checkpoint watcher: Redis or the log is unavailable")
 
     def register(self, live):
+        """Hold ``live`` (owned here, or ended); other processes drop older ones."""
         with self._lock:
+            old = self._live.get(live.session_key)
             self._live[live.session_key] = live
+            self._drop_replica(live.session_key)
+            self._start_sweeper()
+        if old is not None and old is not live and old.record_id != live.record_id:
+            self._release(old)
+        if live.owned and not live.pt.ended:
+            self.cluster.publish(live.session_key, {"type": "reload", "from": self.cluster.proc,
+                                                    "record": live.record_id})
         return live
 
     def live(self, key):
         return self._live.get(key)     # lock-free read, as in clients_of
 
-    def forget(self, key):
+    def forget(self, key, record_id=None):
+        """Close the session's play-through here (only if it is ``record_id``, if given)."""
         with self._lock:
-            live = self._live.pop(key, None)
+            live = self._live.get(key)
+            if live is None or (record_id is not None and live.record_id != record_id):
+                live = None
+            else:
+                self._live.pop(key, None)
+            self._drop_replica(key)
         if live is not None:
-            live.pt.close()
+            self._release(live)
 
-    def resume(self, key, session_id, record, folder, seats, base_url, paths):
-        """Rebuild a play-through from its log after a restart."""
+    def _release(self, live):
+        """Stop owning ``live`` (its timers, lease and owner lock) and unload its game."""
+        from . import presence
+        presence.cancel_timers(live)
+        if live.bot_timer is not None:
+            live.bot_timer.cancel()
+        live.pt.close()
+        if live.scratch:
+            shutil.rmtree(live.scratch, ignore_errors=True)
+        if live.owner_lock is not None:
+            self.cluster.drop_lease(live.record_id)
+            live.owner_lock.release()
+            live.owner_lock = None
+            if not self._clients.get(live.session_key):
+                self.cluster.unfollow(live.session_key)
+
+    def claim(self, key, record_id, folder, dead_holder=None):
+        """The owner lock and lease of a play-through, or None if another process has it."""
+        lock = OwnerLock(folder)
+        if not lock.acquire():
+            return None
+        if not self.cluster.take_lease(record_id, key, dead_holder):
+            lock.release()
+            return None
+        return lock
+
+    def resume(self, key, session_id, record, folder, seats, base_url, paths,
+               dead_holder=None, from_checkpoint=False):
+        """Own the play-through and rebuild it from its log (after a restart or a takeover);
+        None when another process owns it."""
         with self._lock:
-            if key in self._live:
-                return self._live[key]
-            pt = resume_playthrough(GameSource(folder), record.log_path, paths)
+            found = self._live.get(key)
+            if found is not None and found.record_id == record.id:
+                return found
+            lock = self.claim(key, record.id, paths["folder"], dead_holder)
+            if lock is None:
+                return None
+            try:
+                pt = resume_playthrough(GameSource(folder), record.log_path, paths,
+                                        from_checkpoint)
+            except Exception:
+                self.cluster.drop_lease(record.id)
+                lock.release()
+                raise
             if pt.ended and pt.log is not None:
                 pt.log.close()
-            return self.register(LivePlayThrough(key, session_id, record.id, pt, seats,
-                                                 base_url, record.number))
+            live = LivePlayThrough(key, session_id, record.id, pt, seats, base_url,
+                                   record.number)
+            live.owner_lock = lock
+            return self.register(live)
+
+    def ended(self, key, session_id, record, folder, seats, base_url, paths):
+        """A play-through that has ended, read from its log (any process may hold one)."""
+        with self._lock:
+            found = self._live.get(key)
+            if found is not None and found.record_id == record.id:
+                return found
+            work = tempfile.mkdtemp(prefix="szended-")
+            pt = checkpoint_mod.resume(GameSource(folder), str(record.log_path),
+                                       session_folder=work, attach_log=False)
+            live = LivePlayThrough(key, session_id, record.id, pt, seats, base_url,
+                                   record.number)
+            live.owned, live.scratch = False, work
+            return self.register(live)
+
+    def replica(self, key, session_id, record, folder, seats, base_url):
+        """A read-only copy of a play-through another process owns (for pages), rebuilt
+        when its log has grown."""
+        size = os.path.getsize(record.log_path) if os.path.exists(record.log_path) else 0
+        with self._lock:
+            found = self._replicas.get(key)
+            if found is not None and found[0] == record.id and found[1] == size:
+                return found[2]
+            self._drop_replica(key)
+            work = tempfile.mkdtemp(prefix="szreplica-")
+            pt = checkpoint_mod.resume(GameSource(folder), str(record.log_path),
+                                       session_folder=work, attach_log=False)
+            live = LivePlayThrough(key, session_id, record.id, pt, seats, base_url,
+                                   record.number)
+            live.owned, live.scratch = False, work
+            live.ended_at = time.monotonic()    # swept when unused for a while
+            self._replicas[key] = (record.id, size, live)
+            self._start_sweeper()
+            return live
+
+    def _drop_replica(self, key):
+        found = self._replicas.pop(key, None)
+        if found is not None:
+            found[2].pt.close()
+            shutil.rmtree(found[2].scratch, ignore_errors=True)
+
+    def drop_stale(self, key, record_id):
+        """Another process started play-through ``record_id`` of ``key``: drop older ones."""
+        with self._lock:
+            live = self._live.get(key)
+            if live is not None and live.record_id != record_id:
+                self._live.pop(key, None)
+            else:
+                live = None
+            self._drop_replica(key)
+        if live is not None:
+            self._release(live)
+
+    def _start_sweeper(self):
+        if self._sweeper is None or not self._sweeper.is_alive():
+            self._sweeper = threading.Thread(target=self._sweep, daemon=True,
+                                             name="live-sweeper")
+            self._sweeper.start()
+
+    def _sweep(self):
+        """Release play-throughs that ended (and replicas unused) a while ago: their game
+        modules leave memory; a page that wants one again reads it from the log."""
+        while True:
+            time.sleep(max(0.2, min(5.0, self.linger / 4)))
+            self.sweep()
+
+    def sweep(self, now=None):
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            doomed = []
+            for key, live in list(self._live.items()):
+                if live.pt.ended and live.ended_at is None:
+                    live.ended_at = now
+                elif live.ended_at is not None and now - live.ended_at >= self.linger:
+                    doomed.append(self._live.pop(key))
+            for key, (_, _, live) in list(self._replicas.items()):
+                if now - live.ended_at >= self.linger:
+                    self._drop_replica(key)
+        for live in doomed:
+            self._release(live)
+        return len(doomed)
 
 
-def resume_playthrough(source, log_path, paths):
-    """Rebuild from the whole log; if that fails, from the latest checkpoint plus the tail."""
+def resume_playthrough(source, log_path, paths, from_checkpoint=False):
+    """Rebuild from the whole log (if that fails, from the latest checkpoint plus the
+    tail); a takeover (``from_checkpoint``) starts from the checkpoint."""
     kwargs = {"session_folder": str(paths["work"]), "artifacts_dir": str(paths["artifacts"])}
+    latest = checkpoint_mod.latest_checkpoint(str(paths["folder"] / "checkpoints"))
+    if from_checkpoint and latest is not None:
+        try:
+            return checkpoint_mod.resume(source, str(log_path), latest, **kwargs)
+        except Exception:
+            log.warning("resuming %s from checkpoint %s failed; replaying the whole log",
+                        log_path, latest, exc_info=True)
     try:
         return checkpoint_mod.resume(source, str(log_path), **kwargs)
     except Exception:
-        latest = checkpoint_mod.latest_checkpoint(str(paths["folder"] / "checkpoints"))
         if latest is None:
             raise
         log.warning("replaying %s failed; resuming from checkpoint %s", log_path, latest)

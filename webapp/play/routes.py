@@ -10,7 +10,8 @@ from engine.views import render_vis, text_as_html, text_view
 
 from ..auth.identity import current_participant
 from ..live import hub
-from ..live.playthroughs import live_of, playthrough_paths, runtime, sync_rows
+from ..live.playthroughs import (Elsewhere, acting_live, live_of, playthrough_paths, runtime,
+                                 sync_rows)
 from ..models import Session
 from . import bp
 from .artifacts import artifact_path
@@ -34,6 +35,18 @@ def seated_page(key):
     return game_session, participant, live
 
 
+def owner_call(live, name, **kwargs):
+    """Run ``name`` in the process that owns the play-through; the live play-through if
+    this process took it over instead."""
+    from ..live import relay
+    target = live if isinstance(live, Elsewhere) else Elsewhere(
+        live.session_key, live.record_id, runtime().cluster.holder(live.record_id) or "")
+    try:
+        return relay.call(target, name, **kwargs)
+    except relay.Unavailable as exc:
+        abort(503, exc.message)
+
+
 @bp.route("/<key>/play")
 def game(key):
     """The game page: this participant's view, moves, banner, messages, end screen."""
@@ -48,7 +61,10 @@ def game(key):
     if owner and "as" in request.args:
         try:
             set_perspective(live, participant.id, request.args.get("as", ""))
-        except ValueError:
+            if not live.owned and not live.pt.ended:     # the owner's copy decides
+                owner_call(live, "perspective", participant_id=participant.id,
+                           value=request.args.get("as", ""))
+        except (ValueError, LookupError):
             abort(400, "That role does not exist in this game.")
         hub.push_session(key)
     with live.pt.lock:
@@ -113,7 +129,12 @@ def end(key):
     game_session = Session.query.filter_by(key=key).first_or_404()
     if not is_owner(game_session):
         abort(403)
-    live = live_of(game_session)
+    live = acting_live(game_session)
+    if isinstance(live, Elsewhere):
+        try:
+            live = owner_call(live, "end_playthrough")
+        except LookupError as exc:
+            abort(409, str(exc))
     if live is not None and not live.pt.ended:
         with live.pt.lock:
             live.pt.end("abandoned")

@@ -66,7 +66,7 @@ def rotate_seats(game_session, roles):
 def start_rematch(game_session, rotate=False):
     """A new play-through in the same session with the same seats; returns the new live."""
     from ..live import presence
-    from ..live.playthroughs import live_of, runtime, start_playthrough
+    from ..live.playthroughs import live_of, start_playthrough
     old = live_of(game_session)
     if old is None or not old.pt.ended:
         raise LobbyError("A rematch can start only after the play-through has ended.")
@@ -81,8 +81,7 @@ def start_rematch(game_session, rotate=False):
     presence.cancel_timers(old)
     if old.bot_timer is not None:
         old.bot_timer.cancel()
-    if runtime().live(game_session.key) is not old:
-        old.pt.close()
+    old.pt.close()        # registering the new one released the old one's lease and lock
     return live
 
 

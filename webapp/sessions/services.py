@@ -99,16 +99,39 @@ def require_lobby(game_session):
         raise LobbyError("The session has already started; seats are fixed.")
 
 
-def _live_of(game_session):
-    from ..live.playthroughs import live_of
-    return live_of(game_session) if game_session.status != "lobby" else None
+def _live_of(game_session, service=None, **kwargs):
+    """The live play-through to act on here, or None.  When another process owns it,
+    ``service`` runs there instead (raising its error) and ``Forwarded`` is raised."""
+    from ..live import relay
+    from ..live.playthroughs import Elsewhere, acting_live
+    if game_session.status == "lobby":
+        return None
+    live = acting_live(game_session)
+    if not isinstance(live, Elsewhere):
+        return live
+    try:
+        live = relay.call(live, service, **kwargs)
+    except LookupError as exc:
+        raise LobbyError(str(exc)) from exc
+    except relay.Unavailable as exc:
+        raise LobbyError(exc.message) from exc
+    if live is None:
+        raise Forwarded()
+    return live       # taken over: act here
+
+
+class Forwarded(Exception):
+    """The service ran in the process that owns the play-through."""
 
 
 def pause_session(game_session, actor_name, reason="owner"):
     """Pause a running session: moves are refused until it resumes; a checkpoint is made."""
     if game_session.status != "in_progress":
         raise LobbyError("Only a running session can be paused.")
-    live = _live_of(game_session)
+    try:
+        live = _live_of(game_session, "pause_session", actor_name=actor_name, reason=reason)
+    except Forwarded:
+        return None
     if live is not None:             # the log first: it is the record of truth
         live.paused = True
         with live.pt.lock:
@@ -125,7 +148,10 @@ def resume_session(game_session, actor_name):
     """Resume a paused session."""
     if game_session.status != "paused":
         raise LobbyError("The session is not paused.")
-    live = _live_of(game_session)
+    try:
+        live = _live_of(game_session, "resume_session", actor_name=actor_name)
+    except Forwarded:
+        return None
     if live is not None:
         live.paused = False
         with live.pt.lock:
@@ -144,7 +170,10 @@ def end_session(game_session, actor_name, reason="ended"):
     """End a session; a play-through still running ends as 'abandoned'."""
     if game_session.status == "ended":
         raise LobbyError("The session has already ended.")
-    live = _live_of(game_session)
+    try:
+        live = _live_of(game_session, "end_session", actor_name=actor_name, reason=reason)
+    except Forwarded:
+        return None
     if live is not None and not live.pt.ended:
         with live.pt.lock:
             live.pt.end("abandoned")
