@@ -45,3 +45,14 @@ LOAD_SECONDS ?= 20
 .PHONY: bench-load
 bench-load: venv instance
 	$(VPY) -m bench.load --compare --sessions $(LOAD_SESSIONS) --seconds $(LOAD_SECONDS)
+
+# ---------------------------------------------------------------------------
+# bench-memory: RSS growth over finished play-throughs, released (rematches) and
+# kept (issue 8: < 20 MB per 1,000).  make bench-memory MEMORY_PLAYTHROUGHS=200
+# ---------------------------------------------------------------------------
+MEMORY_PLAYTHROUGHS ?= 1000
+MEMORY_WARMUP ?= 100
+
+.PHONY: bench-memory
+bench-memory: venv instance
+	$(VPY) -m bench.memory --playthroughs $(MEMORY_PLAYTHROUGHS) --warmup $(MEMORY_WARMUP)

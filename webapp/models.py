@@ -125,7 +125,15 @@ class Session(db.Model):
 
     @property
     def current_playthrough(self):
-        return self.playthroughs[-1] if self.playthroughs else None
+        """The session's latest play-through (one row: a long session of rematches
+        would otherwise load every earlier one)."""
+        if "playthroughs" in self.__dict__:          # already loaded: use it
+            return self.playthroughs[-1] if self.playthroughs else None
+        if self.id is None:
+            return None
+        return db.session.scalar(db.select(PlayThroughRecord)
+                                 .where(PlayThroughRecord.session_id == self.id)
+                                 .order_by(PlayThroughRecord.number.desc()).limit(1))
 
     @staticmethod
     def new_join_code():

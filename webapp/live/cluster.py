@@ -388,6 +388,8 @@ class Cluster:
                                     "process; letting it go", record_id)
                         self._pool.submit(self.handler, {"op": "lost", "record": record_id,
                                                          "key": leases[record_id]})
+                for key in set(leases.values()) - self._channels:
+                    self.follow(key)     # leased while Redis was away
                 if time.monotonic() - checked > 2 * self.BEAT:
                     checked = time.monotonic()
                     self._forget_dead(client)

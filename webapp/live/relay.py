@@ -50,7 +50,7 @@ def to_owner(target, message=None):
             # The owner lock is held but the lease is not readable (Redis restarted, or
             # the owner is renewing it): wait for the owner's next heartbeat.
             time.sleep(0.25 * (attempt + 1))
-        target, message = found, message if message is not None else None
+        target = found
     raise Unavailable()
 
 
@@ -124,8 +124,7 @@ def on_reload(message):
 
 def on_lost(message):
     """Another process holds the lease now (it judged this one dead): stop owning."""
-    with runtime()._lock:
-        runtime().cluster.drop_lease(message["record"])
+    runtime().cluster.drop_lease(message["record"])
     runtime().forget(message["key"], message["record"])
 
 

@@ -229,6 +229,7 @@ class Runtime:
         self._watched = set()
         self._watcher = None
         self._sweeper = None
+        self._closed = False
         self.linger = float(app.config.get("LIVE_ENDED_LINGER_SECONDS", 60))
 
     def close(self):
@@ -238,6 +239,7 @@ class Runtime:
         for key in list(self._replicas):
             with self._lock:
                 self._drop_replica(key)
+        self._closed = True
         self.cluster.stop()
 
     def _on_cluster(self, message):
@@ -479,7 +481,7 @@ class Runtime:
     def _sweep(self):
         """Release play-throughs that ended (and replicas unused) a while ago: their game
         modules leave memory; a page that wants one again reads it from the log."""
-        while True:
+        while not self._closed:
             time.sleep(max(0.2, min(5.0, self.linger / 4)))
             self.sweep()
 
