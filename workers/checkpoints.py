@@ -5,6 +5,7 @@ import tempfile
 from engine import checkpoint
 from engine.loader import GameSource
 from engine.log import read_lines
+from engine.replay import Failure, check_structure
 
 from .app import job
 
@@ -21,6 +22,18 @@ def write_checkpoint(record_id, upto_seq, progress=None):
     record = db.session.get(PlayThroughRecord, record_id)
     version = record.session.game_version
     lines = read_lines(record.log_path)[:upto_seq + 1]
+    # The file's lines are taken by position, so they must be the log's own lines
+    # 0..upto_seq, one hash chain.  A log that was cut short, edited or appended to
+    # by a second writer would give a checkpoint of another step under this one's
+    # name (log_seq), and a resume from it would replay the wrong tail: fail instead.
+    if len(lines) != upto_seq + 1:
+        raise ValueError(f"the log has {len(lines)} lines; cannot checkpoint it up to "
+                         f"seq {upto_seq}")
+    try:
+        check_structure(lines, allow_open=True)
+    except Failure as exc:
+        raise ValueError(f"the log cannot be checkpointed up to seq {upto_seq}: "
+                         f"{exc.message}") from exc
     with tempfile.TemporaryDirectory(prefix="szcheckpoint-") as tmp:
         partial = os.path.join(tmp, "log.jsonl")
         with open(partial, "wb") as f:

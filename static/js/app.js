@@ -3,18 +3,37 @@
 (function () {
   "use strict";
 
+  // Every push carries the nav fragment, and one push runs both handlers below: go
+  // only once.  Calling location.assign again while the first navigation is still
+  // loading would cancel it and start over (the page arrives later, or, pushed
+  // often enough, never).  Should this page still be here long after (the user
+  // stopped the navigation), the next push may send it again.
+  var leaving = null;
+
+  function go(target) {
+    if (leaving === target) return;
+    leaving = target;
+    setTimeout(function () { leaving = null; }, 30000);
+    window.location.assign(target);
+  }
+
+  // A page restored from the back/forward cache follows the server again.
+  window.addEventListener("pageshow", function (evt) {
+    if (evt.persisted) leaving = null;
+  });
+
   function followNav() {
     var nav = document.getElementById("nav");
     if (!nav) return;
     var target = nav.getAttribute("data-location");
     if (target && target !== window.location.pathname) {
-      window.location.assign(target);
+      go(target);
       return;
     }
     var live = document.getElementById("live");
     var shown = live && live.getAttribute("data-playthrough");
     var current = nav.getAttribute("data-playthrough");
-    if (shown && current && shown !== current) window.location.assign(target);
+    if (shown && current && shown !== current) go(target);
   }
 
   document.addEventListener("htmx:wsAfterMessage", followNav);

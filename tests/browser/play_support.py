@@ -39,9 +39,7 @@ def debug_play(page, base, slug):
     page.goto(f"{base}/games/{slug}")
     page.click("#debug-play")
     page.wait_for_url("**/lobby")
-    page.click("#start-button")
-    page.wait_for_url("**/play")
-    wait_connected(page)
+    start_from_lobby(page, [page])
 
 
 def wait_connected(page):
@@ -75,11 +73,30 @@ def seat(teacher, name, role):
 
 def start_game(teacher, pages):
     teacher.wait_for_selector("#minimum.ok")
-    teacher.click("#start-button")
+    start_from_lobby(teacher, pages)
+
+
+def start_from_lobby(teacher, pages):
+    """The owner starts the game; the pushed nav moves every lobby page to the game
+    page, each with one navigation (a second one, started while the first was still
+    loading, would abort it: ERR_ABORTED in wait_for_url)."""
+    aborted = []
+
+    def note(request):
+        if request.is_navigation_request() and request.frame.parent_frame is None:
+            aborted.append(f"{request.url} ({request.failure})")
     for page in pages:
-        page.wait_for_url("**/play")
-    for page in pages:
-        wait_connected(page)
+        page.on("requestfailed", note)
+    try:
+        teacher.click("#start-button")
+        for page in pages:
+            page.wait_for_url("**/play")
+        for page in pages:
+            wait_connected(page)
+    finally:
+        for page in pages:
+            page.remove_listener("requestfailed", note)
+    assert not aborted, f"a page's way to the game page was cut short: {aborted}"
 
 
 def version(page):

@@ -1,8 +1,10 @@
 """Several people at one table in real browsers: parallel choices, undo, reconnect, rematch."""
+import time
+
 import pytest
 
-from .play_support import (browser, join_as_guest, log_in, needs_chromium, new_page,  # noqa: F401
-                           seat, start_game, start_session, wait_connected)
+from .play_support import (TIMEOUT, browser, join_as_guest, log_in, needs_chromium,  # noqa: F401
+                           new_page, seat, start_game, start_session, wait_connected)
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -22,23 +24,43 @@ def table(app, live_server, browser, make_user, slug):
     return teacher, ann, bob, app.extensions["live"].live(key).pt
 
 
-def synced(pt, *pages):
+def current(pt):
+    with pt.lock:           # not halfway through a move and its forced follow-ups
+        return pt.version
+
+
+def synced(pt, *pages, after=None):
+    """Every page shows the play-through's version; with ``after`` (the version before
+    a click), once the server has moved past it: a click reaches the server a moment
+    later, and meanwhile the pages would agree on the old version, or some would have
+    moved on to the new one while the others are awaited at the old one."""
+    if after is not None:
+        deadline = time.monotonic() + TIMEOUT / 1000
+        while current(pt) == after:
+            assert time.monotonic() < deadline, f"the click never moved the game past {after}"
+            time.sleep(0.02)
+    version = current(pt)
     for page in pages:
-        page.wait_for_selector(f"#operators[data-version='{pt.version}']", state="attached")
+        page.wait_for_selector(f"#operators[data-version='{version}']", state="attached")
+
+
+def act(pt, page, selector, *pages):
+    """Click ``selector`` (a move or an undo) on ``page``; wait until ``pages`` show it."""
+    before = current(pt)
+    page.click(selector)
+    synced(pt, *pages, after=before)
 
 
 def test_parallel_choices_stay_secret_until_everyone_has_chosen(app, live_server, browser,
                                                                make_user):
     teacher, ann, bob, pt = table(app, live_server, browser, make_user, "rock_paper_scissors")
-    ann.click("#operators button:has-text('plays scissors')")
-    synced(pt, ann, bob, teacher)
+    act(pt, ann, "#operators button:has-text('plays scissors')", ann, bob, teacher)
     assert "Choice submitted, waiting for Bob (Player B)" in ann.text_content("#turn-banner")
     assert "Your turn" in bob.text_content("#turn-banner")
     assert "You chose scissors" in ann.text_content("#state-view")
     assert "You chose" not in bob.text_content("#state-view") + teacher.text_content("#state-view")
     assert "has chosen" in bob.text_content("#message-bar")
-    bob.click("#operators button:has-text('plays rock')")
-    synced(pt, ann, bob, teacher)
+    act(pt, bob, "#operators button:has-text('plays rock')", ann, bob, teacher)
     for page in (ann, bob, teacher):
         assert "Player A throws scissors, Player B throws rock" in page.text_content("#message-bar")
     for page in (teacher, ann, bob):
@@ -48,19 +70,14 @@ def test_parallel_choices_stay_secret_until_everyone_has_chosen(app, live_server
 def test_undo_reconnect_and_rematch_at_a_tic_tac_toe_table(app, live_server, browser, make_user):
     teacher, ann, bob, pt = table(app, live_server, browser, make_user, "tic_tac_toe")
     cell = "#state-view [data-op-index='{}']"
-    ann.click(cell.format(4))
-    synced(pt, ann, bob, teacher)
+    act(pt, ann, cell.format(4), ann, bob, teacher)
     assert ann.is_visible("#undo-button") and not bob.is_visible("#undo-button")
-    ann.click("#undo-button")                                 # Ann takes her move back
-    synced(pt, ann, bob, teacher)
+    act(pt, ann, "#undo-button", ann, bob, teacher)           # Ann takes her move back
     assert pt.k == 0 and "Your turn" in ann.text_content("#turn-banner")
-    ann.click(cell.format(4))
-    synced(pt, ann, bob)
-    bob.click(cell.format(0))
-    synced(pt, ann, bob, teacher)
+    act(pt, ann, cell.format(4), ann, bob)
+    act(pt, bob, cell.format(0), ann, bob, teacher)
     assert not ann.is_visible("#undo-button")                 # Bob has moved since
-    teacher.click("#owner-undo")                              # the owner may undo any move
-    synced(pt, ann, bob, teacher)
+    act(pt, teacher, "#owner-undo", ann, bob, teacher)        # the owner may undo any move
     assert pt.k == 1 and "Your turn" in bob.text_content("#turn-banner")
 
     bob_context = bob.context
@@ -73,8 +90,7 @@ def test_undo_reconnect_and_rematch_at_a_tic_tac_toe_table(app, live_server, bro
     ann.wait_for_selector("#players li:has-text('Bob') .dot.on")
 
     for page, op in ((bob, 0), (ann, 1), (bob, 2), (ann, 7)):  # X wins down the middle
-        page.click(cell.format(op))
-        synced(pt, ann, bob, teacher)
+        act(pt, page, cell.format(op), ann, bob, teacher)
     assert "You won!" in ann.text_content("#end-screen")
     teacher.check("#rematch-form input[name=rotate]")
     teacher.click("#rematch-button")

@@ -1,4 +1,7 @@
 """Fixtures for job tests: a real Redis server, the app wired to it, a burst worker."""
+import threading
+import time
+
 import pytest
 import redis
 from rq import Queue, SimpleWorker
@@ -10,6 +13,8 @@ from webapp import create_app
 from webapp.extensions import db
 from workers.app import set_app
 from workers.cli import QUEUES
+
+CLUSTER_THREADS = ("cluster-listen", "cluster-beat", "cluster-send")   # stop on close()
 
 
 @pytest.fixture(scope="session")
@@ -36,12 +41,35 @@ def app(tmp_path, template_db, redis_url):
     app = create_app(config)
     set_app(app)
     yield app
-    for key in list(app.extensions["live"]._live):
-        app.extensions["live"].forget(key)
+    quiesce(app)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
     set_app(None)
+
+
+def quiesce(app, timeout=10):
+    """Leave nothing of this test running into the next one.
+
+    Every test's record ids start at 1 and its Redis is flushed before it starts, but
+    the enqueue executor is process-wide and the app's runtime and cluster threads
+    outlive the test unless stopped: a late enqueue (job ids
+    ``checkpoint-<record>-<seq>``) or a heartbeat renewing the lease of play-through 1
+    would land in the next test's Redis, and its job would run against that test's
+    log, or its own start would find play-through 1 owned by this app.
+    """
+    from webapp.jobs.queue import _background
+    runtime = app.extensions["live"]
+    _background.submit(lambda: None).result(timeout=timeout)   # pending enqueues first
+    runtime.close()            # play-throughs, leases and the cluster's threads
+    _background.submit(lambda: None).result(timeout=timeout)   # any queued meanwhile
+    deadline = time.monotonic() + timeout
+    for thread in [runtime._watcher] + [t for t in threading.enumerate()
+                                         if t.name in CLUSTER_THREADS]:
+        if thread is not None:
+            thread.join(max(0.0, deadline - time.monotonic()))
+            assert not thread.is_alive(), f"{thread.name} did not stop"
+    runtime.steps.flush()
 
 
 @pytest.fixture

@@ -134,14 +134,26 @@ def start_playthrough(game_session, active_roles):
     db.session.flush()
     # Read before the commit expires them (each would be reloaded with a query).
     key, session_id, record_id = game_session.key, game_session.id, record.id
-    db.session.commit()
     from .runtime import LivePlayThrough
-    live = LivePlayThrough(key, session_id, record_id, pt, seats, base_url, number)
-    live.owner_lock = runtime().claim(key, record_id, paths["folder"])
-    if live.owner_lock is None:     # a new record: only a broken data folder gets here
+    # Owned before anyone can see it: from the commit on, other processes find the new
+    # play-through leased (and forward to this one), and this process's other threads
+    # wait for it to be registered instead of resuming it themselves.
+    owner_lock = runtime().claim(key, record_id, paths["folder"])
+    if owner_lock is None:     # a new record: only a broken data folder gets here
         pt.close()
+        db.session.rollback()
         raise RuntimeError("the new play-through's owner lock is held elsewhere")
-    runtime().register(live)
+    with runtime().starting(key):
+        try:
+            db.session.commit()
+        except Exception:
+            runtime().cluster.drop_lease(record_id)
+            owner_lock.release()
+            pt.close()
+            raise
+        live = LivePlayThrough(key, session_id, record_id, pt, seats, base_url, number)
+        live.owner_lock = owner_lock
+        runtime().register(live)
     sync_rows(live)
     return live
 

@@ -9,6 +9,7 @@ process may show it); a play-through owned by another process is shown from a
 read-only replica and acted on through the owner.
 """
 import collections
+import contextlib
 import logging
 import os
 import shutil
@@ -226,6 +227,7 @@ class Runtime:
         self._by_id = {}
         self._live = {}
         self._replicas = {}           # key -> (record id, log size, LivePlayThrough)
+        self._starting = {}           # key -> Event set once its new play-through is registered
         self._watched = set()
         self._watcher = None
         self._sweeper = None
@@ -395,10 +397,32 @@ class Runtime:
             return None
         return lock
 
+    @contextlib.contextmanager
+    def starting(self, key):
+        """Around committing, claiming and registering a new play-through of ``key``:
+        ``resume`` waits for it instead of claiming the new play-through itself."""
+        done = threading.Event()
+        with self._lock:
+            self._starting[key] = done
+        try:
+            yield
+        finally:
+            with self._lock:
+                if self._starting.get(key) is done:
+                    del self._starting[key]
+            done.set()
+
     def resume(self, key, session_id, record, folder, seats, base_url, paths,
                dead_holder=None, from_checkpoint=False):
         """Own the play-through and rebuild it from its log (after a restart or a takeover);
         None when another process owns it."""
+        if self._closed:
+            raise RuntimeError("this runtime is closed")
+        while True:
+            with self._lock:
+                starting = self._starting.get(key)
+            if starting is None or not starting.wait(10):
+                break
         with self._lock:
             found = self._live.get(key)
             if found is not None and found.record_id == record.id:
