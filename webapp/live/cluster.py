@@ -483,8 +483,8 @@ class Cluster:
             if message.get("type") == "presence":
                 self.set_remote(message["key"], message["from"], message.get("clients", []))
                 return
-            if message.get("type") == "push":
-                self.handler(message)        # delivered in order, in this thread
+            if message.get("type") in ("push", "reload"):
+                self.handler(message)        # in order, in this thread
                 return
         elif message.get("op") == "deliver":
             self.handler(message)

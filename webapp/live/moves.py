@@ -45,8 +45,10 @@ def current_live(key):
     """The session's play-through to act on (from memory, without a query, once it is
     running here), or ``Elsewhere`` when another process owns it."""
     found = runtime().live(key)
-    if found is not None:
+    if found is not None and not found.pt.ended:
         return found
+    # Not here, or ended: a rematch may have started in another process (whose notice
+    # may still be on its way), so the database says which play-through is current.
     game_session = Session.query.filter_by(key=key).first()
     live = acting_live(game_session) if game_session and game_session.status != "lobby" \
         else None
