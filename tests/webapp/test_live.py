@@ -146,6 +146,17 @@ def test_tic_tac_toe_moves_reach_every_socket_and_the_rows(app, live_server):
     assert report["status"] == "canonical", report
     reload = ann.http.get(f"{live_server}/s/{key}/play").text
     assert "You won!" in reload
+    # A finished play-through leaves memory once it has lingered; its page still reads.
+    import sys
+    runtime = app.extensions["live"]
+    module = pt.game.module_name
+    assert module in sys.modules
+    assert runtime.sweep() == 0                               # seen ended: not yet
+    assert runtime.sweep(time.monotonic() + runtime.linger + 1) == 1
+    assert runtime.live(key) is None and module not in sys.modules
+    assert "You won!" in ann.http.get(f"{live_server}/s/{key}/play").text
+    reread = runtime.live(key)
+    assert reread is not None and reread.pt.ended and not reread.owned
     for p in (owner, ann, bob):
         p.close()
 
