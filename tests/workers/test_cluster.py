@@ -80,10 +80,16 @@ def test_players_on_two_processes_see_every_move(portal, tmp_path):  # noqa: F81
         v = current_version(ann)
         wait_version([bob, teacher], v)
         # X on a, O on b (forwarded to a), the observer on b: X wins on the top row.
-        for role, cell, mover in ((0, 0, ann), (1, 3, bob), (0, 1, ann), (1, 4, bob),
-                                  (0, 2, ann)):
-            others = [p for p in (ann, bob, teacher) if p is not mover]
-            v = play(mover, role, cell, v, others)
+        for role, cell, mover in ((0, 0, ann), (1, 3, bob)):
+            v = play(mover, role, cell, v, [p for p in (ann, bob, teacher) if p is not mover])
+        # The teacher's page is served by b; pausing there runs in a, the owner.
+        assert teacher.post(f"/s/{key}/pause", {}, csrf_from=f"/s/{key}/play").ok
+        ann.wait_for(lambda t: "paused" in t.lower())
+        ann.send(action="move", role=0, op=1, args="[]", state_version=v)
+        assert "paused" in ann.flash().lower()
+        assert teacher.post(f"/s/{key}/resume", {}, csrf_from=f"/s/{key}/play").ok
+        for role, cell, mover in ((0, 1, ann), (1, 4, bob), (0, 2, ann)):
+            v = play(mover, role, cell, v, [p for p in (ann, bob, teacher) if p is not mover])
         for p in (ann, bob, teacher):
             ended = [t for t in p.received if '<section id="end-screen"' in t
                      and 'class="end-screen" hx-swap-oob="true">' in t]
@@ -92,6 +98,8 @@ def test_players_on_two_processes_see_every_move(portal, tmp_path):  # noqa: F81
         log = log_path_of(env, key)
         events = read_events(log)
         assert [e["op"] for e in events if e["type"] == "move"] == [0, 3, 1, 4, 2]
+        assert [e["type"] for e in events if e["type"] in ("paused", "resumed")] == [
+            "paused", "resumed"]                # written once, by the owner
         assert validate(log, lambda s, ver: TTT)["status"] == "canonical"
         web_b = open(tmp_path / "b" / "web.log").read()
         assert "took over" not in web_b           # a stayed the owner throughout
