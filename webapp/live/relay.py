@@ -29,7 +29,8 @@ class Unavailable(Exception):
 def to_owner(target, message=None):
     """Send ``message`` to the owner of ``target``; a live play-through if this process
     had to take it over instead (the caller then acts itself).  ``message`` None:
-    the owner is known to be gone."""
+    the owner is known to be gone (an ``Elsewhere`` comes back if a third process
+    owns it now)."""
     cluster = runtime().cluster
     for attempt in range(6):
         if message is not None and target.holder and cluster.send_to(target.holder, message):
@@ -42,10 +43,12 @@ def to_owner(target, message=None):
             raise Unavailable()
         if not isinstance(found, Elsewhere):
             log.warning("took over play-through %s of session %s from process %s",
-                     found.record_id, target.session_key, target.holder or "(none)")
+                        found.record_id, target.session_key, target.holder or "(none)")
             from .bots import schedule_bots
             schedule_bots(current_app._get_current_object(), found)
             return found
+        if message is None and found.holder and found.holder != target.holder:
+            return found        # another process owns it now: ask that one
         if found.holder == target.holder:
             # The owner lock is held but the lease is not readable (Redis restarted, or
             # the owner is renewing it): wait for the owner's next heartbeat.
@@ -83,14 +86,20 @@ def call(target, name, **kwargs):
     """Run owner call ``name`` where the play-through lives; raises its error's text as
     ``LookupError``.  Returns the live play-through if this process took it over."""
     cluster = runtime().cluster
-    answer = cluster.call_owner(target.holder, name, target.session_key, **kwargs) \
-        if target.holder else None
-    if answer is None:
-        return to_owner(target)
-    db.session.expire_all()
-    if answer.get("error"):
-        raise LookupError(answer["error"])
-    return None
+    for _ in range(3):
+        answer = cluster.call_owner(target.holder, name, target.session_key, **kwargs) \
+            if target.holder else None
+        if answer is None:              # nobody listens there: take over, or ask anew
+            found = to_owner(target)
+            if isinstance(found, Elsewhere):
+                target = found
+                continue
+            return found
+        db.session.expire_all()
+        if answer.get("error"):
+            raise LookupError(answer["error"])
+        return None
+    raise Unavailable()
 
 
 # -- what arrives ---------------------------------------------------------------------
