@@ -233,6 +233,15 @@
     return view && view.contains(el) ? view : null;
   }
 
+  // The Tier 2 region under the pointer: {scene, point, region}, or null.
+  function sceneHit(evt) {
+    var scene = manifest();
+    if (!scene || !scene.box.contains(evt.target)) return null;
+    var point = naturalPoint(scene, evt);
+    var region = point && regionAt(scene, point);
+    return region ? {scene: scene, point: point, region: region} : null;
+  }
+
   document.addEventListener("click", function (evt) {
     var menu = byId("context-menu");
     if (menu && !menu.hidden && !menu.contains(evt.target)) menu.hidden = true;
@@ -240,11 +249,10 @@
     if (popup && !popup.hidden && !popup.contains(evt.target)) popup.hidden = true;
     var view = inView(evt.target);
     if (!view) return;
-    var scene = manifest();
-    if (scene && scene.box.contains(evt.target)) {
-      var point = naturalPoint(scene, evt);
-      var region = point && regionAt(scene, point);
-      if (region && clickRegion(scene, region, point, evt)) { evt.preventDefault(); return; }
+    var hit = sceneHit(evt);
+    if (hit && clickRegion(hit.scene, hit.region, hit.point, evt)) {
+      evt.preventDefault();
+      return;
     }
     var target = evt.target.closest("[data-op-index], [data-info]");
     if (!target || !view.contains(target)) return;
@@ -262,14 +270,10 @@
   document.addEventListener("contextmenu", function (evt) {
     var view = inView(evt.target);
     if (!view) return;
-    var scene = manifest();
-    if (scene && scene.box.contains(evt.target)) {
-      var point = naturalPoint(scene, evt);
-      var region = point && regionAt(scene, point);
-      if (region && region.context && showMenu(region.context, evt.pageX, evt.pageY)) {
-        evt.preventDefault();
-        return;
-      }
+    var hit = sceneHit(evt);
+    if (hit && hit.region.context && showMenu(hit.region.context, evt.pageX, evt.pageY)) {
+      evt.preventDefault();
+      return;
     }
     var target = evt.target.closest("[data-context]");
     if (!target || !view.contains(target)) return;

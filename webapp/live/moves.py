@@ -47,6 +47,9 @@ def current_live(key):
     found = runtime().live(key)
     if found is not None and not found.pt.ended:
         return found
+    routed = runtime().route(key)
+    if routed is not None:
+        return routed
     # Not here, or ended: a rematch may have started in another process (whose notice
     # may still be on its way), so the database says which play-through is current.
     game_session = Session.query.filter_by(key=key).first()
@@ -54,6 +57,8 @@ def current_live(key):
         else None
     if live is None:
         raise messages.BadMessage("The game has not started yet.")
+    if isinstance(live, Elsewhere):
+        runtime().set_route(key, live)
     return live
 
 

@@ -34,7 +34,10 @@ def to_owner(target, message=None):
     cluster = runtime().cluster
     for attempt in range(6):
         if message is not None and target.holder and cluster.send_to(target.holder, message):
+            if attempt:
+                runtime().set_route(target.session_key, target)
             return None
+        runtime().set_route(target.session_key, None)
         game_session = Session.query.filter_by(key=target.session_key).first()
         if game_session is None:
             raise Unavailable()
@@ -145,9 +148,10 @@ def on_msg(message):
 
 
 def on_presence(message):
+    """Joined or left, as the owner logs it (the socket's process then asks for the push
+    that shows it, after announcing its sockets)."""
     from . import hub
     hub.set_connected(message["pid"], message["connected"], forwarded=True)
-    hub.push_session(message["key"])
 
 
 def on_push(message):

@@ -87,10 +87,14 @@ class LivePlayThrough:
         self._cached_version = None
         self._pending = None
         self.nav = None               # the nav fragment (fixed for a play-through)
-        self.owned = True             # False: a read-only replica (another process owns it)
         self.owner_lock = None        # OwnerLock held while owned here
         self.ended_at = None          # time.monotonic() when first seen ended here
         self.scratch = None           # a private work folder (read-only copies)
+
+    @property
+    def owned(self):
+        """True while this process owns it (False: an ended or replicated read-only copy)."""
+        return self.owner_lock is not None
 
     def _current(self):
         """Drop every per-version cache when the state version has moved on (or the
@@ -227,6 +231,7 @@ class Runtime:
         self._by_id = {}
         self._live = {}
         self._replicas = {}           # key -> (record id, log size, LivePlayThrough)
+        self._routes = {}             # key -> (Elsewhere, expiry): where to forward
         self._starting = {}           # key -> Event set once its new play-through is registered
         self._watched = set()
         self._watcher = None
@@ -347,7 +352,7 @@ class Runtime:
         with self._lock:
             old = self._live.get(live.session_key)
             self._live[live.session_key] = live
-            self._drop_replica(live.session_key)
+            self._forget_copies(live.session_key)
             self._start_sweeper()
         if old is not None and old is not live and old.record_id != live.record_id:
             self._release(old)
@@ -367,7 +372,7 @@ class Runtime:
                 live = None
             else:
                 self._live.pop(key, None)
-            self._drop_replica(key)
+            self._forget_copies(key)
         if live is not None:
             self._release(live)
 
@@ -450,13 +455,7 @@ class Runtime:
             found = self._live.get(key)
             if found is not None and found.record_id == record.id:
                 return found
-            work = tempfile.mkdtemp(prefix="szended-")
-            pt = checkpoint_mod.resume(GameSource(folder), str(record.log_path),
-                                       session_folder=work, attach_log=False)
-            live = LivePlayThrough(key, session_id, record.id, pt, seats, base_url,
-                                   record.number)
-            live.owned, live.scratch = False, work
-            return self.register(live)
+            return self.register(read_only(key, session_id, record, folder, seats, base_url))
 
     def replica(self, key, session_id, record, folder, seats, base_url):
         """A read-only copy of a play-through another process owns (for pages), rebuilt
@@ -467,16 +466,31 @@ class Runtime:
             if found is not None and found[0] == record.id and found[1] == size:
                 return found[2]
             self._drop_replica(key)
-            work = tempfile.mkdtemp(prefix="szreplica-")
-            pt = checkpoint_mod.resume(GameSource(folder), str(record.log_path),
-                                       session_folder=work, attach_log=False)
-            live = LivePlayThrough(key, session_id, record.id, pt, seats, base_url,
-                                   record.number)
-            live.owned, live.scratch = False, work
-            live.ended_at = time.monotonic()    # swept when unused for a while
+            live = read_only(key, session_id, record, folder, seats, base_url)
+            live.ended_at = time.monotonic()    # swept a while after it was built
             self._replicas[key] = (record.id, size, live)
             self._start_sweeper()
             return live
+
+    ROUTE_SECONDS = 2.0
+
+    def route(self, key):
+        """Where socket messages of ``key`` were last forwarded (no query on the move
+        path); forgotten after a moment, on a play-through notice, or when it failed."""
+        found = self._routes.get(key)
+        if found is not None and found[1] > time.monotonic():
+            return found[0]
+        return None
+
+    def set_route(self, key, target):
+        if target is None:
+            self._routes.pop(key, None)
+        else:
+            self._routes[key] = (target, time.monotonic() + self.ROUTE_SECONDS)
+
+    def _forget_copies(self, key):
+        self._routes.pop(key, None)
+        self._drop_replica(key)
 
     def _drop_replica(self, key):
         found = self._replicas.pop(key, None)
@@ -492,7 +506,7 @@ class Runtime:
                 self._live.pop(key, None)
             else:
                 live = None
-            self._drop_replica(key)
+            self._forget_copies(key)
         if live is not None:
             self._release(live)
 
@@ -524,6 +538,17 @@ class Runtime:
         for live in doomed:
             self._release(live)
         return len(doomed)
+
+
+def read_only(key, session_id, record, folder, seats, base_url):
+    """A copy of a play-through rebuilt from its log, writing nothing (no log writer,
+    a private work folder removed on release)."""
+    work = tempfile.mkdtemp(prefix="szcopy-")
+    pt = checkpoint_mod.resume(GameSource(folder), str(record.log_path),
+                               session_folder=work, attach_log=False)
+    live = LivePlayThrough(key, session_id, record.id, pt, seats, base_url, record.number)
+    live.scratch = work
+    return live
 
 
 def resume_playthrough(source, log_path, paths, from_checkpoint=False):
