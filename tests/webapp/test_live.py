@@ -216,3 +216,24 @@ def test_play_through_resumes_from_its_log_after_a_restart(app, live_server):
     report = validate(resumed.log.path, lambda slug, v: GameSource(folder), allow_open=True)
     assert report["status"] == "canonical", report
     bob.close()
+
+
+def test_the_owner_ends_the_play_through_from_the_game_page(app, live_server):
+    owner, (ann, bob), key = play_setup(app, live_server, "tic_tac_toe",
+                                        [("Ann", [0]), ("Bob", [1])])
+    move(ann, live_pt(app, key), 0, 4)
+    bob.wait_version(2)
+    page = owner.http.get(f"{live_server}/s/{key}/play").text
+    button = page.split('id="end-game"')[0].rsplit("<button", 1)[1]
+    assert f'hx-post="/s/{key}/end"' in button
+    assert 'id="end-game"' not in ann.http.get(f"{live_server}/s/{key}/play").text
+    assert owner.post(f"/s/{key}/end", {}, csrf_from=f"/s/{key}/play").ok
+    for p in (ann, bob):
+        p.wait_for(lambda t: '<section id="end-screen"' in t
+                   and 'class="end-screen" hx-swap-oob="true">' in t)
+    with app.app_context():
+        record = PlayThroughRecord.query.one()
+        assert (record.status, record.end_reason, record.steps) == ("ended", "abandoned", 1)
+        assert Session.query.one().status == "ended"
+    for p in (owner, ann, bob):
+        p.close()

@@ -220,11 +220,6 @@ class Cluster:
             self._leases.pop(record_id, None)
         self._call(lambda r: r.eval(RELEASE, 1, f"sz:lease:{record_id}", self.proc))
 
-    def is_alive(self, proc):
-        if proc == self.proc:
-            return True
-        return bool(self._call(lambda r: r.exists(f"sz:alive:{proc}"), default=0))
-
     # -- messages ----------------------------------------------------------------------
 
     def send_to(self, proc, message):

@@ -216,25 +216,11 @@ def call_perspective(key, participant_id, value):
         raise LookupError(str(exc)) from exc
 
 
-def call_end_playthrough(key):
-    from . import hub
-    from .playthroughs import sync_rows
-    live = acting_live(_session(key))
-    if live is None or isinstance(live, Elsewhere):
-        raise LookupError("The play-through moved to another server; try again.")
-    if not live.pt.ended:
-        with live.pt.lock:
-            live.pt.end("abandoned")
-            sync_rows(live)
-        hub.after_change(live)
-
-
 OWNER_CALLS = {
     "pause_session": call_service("pause_session"),
     "resume_session": call_service("resume_session"),
     "end_session": call_service("end_session"),
     "perspective": call_perspective,
-    "end_playthrough": call_end_playthrough,
 }
 
 HANDLERS = {

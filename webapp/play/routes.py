@@ -10,8 +10,7 @@ from engine.views import render_vis, text_as_html, text_view
 
 from ..auth.identity import current_participant
 from ..live import hub
-from ..live.playthroughs import (Elsewhere, acting_live, live_of, playthrough_paths, runtime,
-                                 sync_rows)
+from ..live.playthroughs import Elsewhere, live_of, playthrough_paths, runtime
 from ..models import Session
 from . import bp
 from .artifacts import artifact_path
@@ -36,11 +35,10 @@ def seated_page(key):
 
 
 def owner_call(live, name, **kwargs):
-    """Run ``name`` in the process that owns the play-through; the live play-through if
-    this process took it over instead."""
+    """Run ``name`` in the process that owns the (replicated) play-through."""
     from ..live import relay
-    target = live if isinstance(live, Elsewhere) else Elsewhere(
-        live.session_key, live.record_id, runtime().cluster.holder(live.record_id) or "")
+    target = Elsewhere(live.session_key, live.record_id,
+                       runtime().cluster.holder(live.record_id) or "")
     try:
         return relay.call(target, name, **kwargs)
     except relay.Unavailable as exc:
@@ -121,25 +119,3 @@ def artifact(key, number, version, name):
     return render_template("play/artifact.html", game_session=game_session, name=name,
                            version=version, event=saved,
                            text=path.read_text(encoding="utf-8", errors="replace"))
-
-
-@bp.route("/<key>/end", methods=["POST"])
-def end(key):
-    """The owner ends the play-through early (recorded as abandoned)."""
-    game_session = Session.query.filter_by(key=key).first_or_404()
-    if not is_owner(game_session):
-        abort(403)
-    live = acting_live(game_session)
-    if isinstance(live, Elsewhere):
-        try:
-            live = owner_call(live, "end_playthrough")
-        except LookupError as exc:
-            abort(409, str(exc))
-    if live is not None and not live.pt.ended:
-        with live.pt.lock:
-            live.pt.end("abandoned")
-            sync_rows(live)
-        hub.after_change(live)
-    if request.headers.get("HX-Request"):
-        return "", 204
-    return redirect(url_for("play.game", key=key))
