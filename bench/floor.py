@@ -6,6 +6,11 @@ every socket of the group one payload as large as the portal's per-move push (by
 default a real push captured from the portal, with its ``data-version`` rewritten),
 so the same driver (``bench.loadlib``) measures it with the same output.
 
+``--rate R`` paces the driver (open loop: R moves/s offered over all groups, each
+one move every N/R s, late moves counted, p99 also from the scheduled time) as
+``bench.load --rate`` does; by Little's law a closed loop's latency is only
+sessions / throughput, so portal and floor are compared at the same offered load.
+
 Two stacks (``--stack``):
 
 * ``flask`` (default): Flask + flask-sock under gunicorn gthread, one thread per
@@ -15,6 +20,7 @@ Two stacks (``--stack``):
   machine itself, whatever the stack.
 
     python -m bench.floor --sessions 1,10,50,200 --seconds 20 [--stack asyncio]
+    python -m bench.floor --sessions 200 --seconds 20 --rate 1000   # paced
 """
 import argparse
 import asyncio
@@ -193,15 +199,18 @@ def floor_groups(base, count):
 
 
 def measure_floor(count, seconds, stack="flask", cores=frozenset({0}), threads=700,
-                  payload_file=None, payload_bytes=DEFAULT_BYTES, **drive_kwargs):
-    """Start the floor, drive ``count`` groups for ``seconds``; returns the JSON dict."""
+                  payload_file=None, payload_bytes=DEFAULT_BYTES, rate=None, **drive_kwargs):
+    """Start the floor, drive ``count`` groups for ``seconds``; returns the JSON dict.
+
+    ``rate``: paced at that many moves/s over all groups (None: closed loop).
+    """
     folder = loadlib.temp_folder("szfloor-")
     floor = Floor(folder, stack, threads, cores, payload_file, payload_bytes)
     try:
         floor.start()
         groups = floor_groups(floor.bases[0], count)
         stats, window, cpu, rss, driver_cpu = loadlib.run_measured(
-            groups, floor.cpu, floor.rss, seconds, **drive_kwargs)
+            groups, floor.cpu, floor.rss, seconds, rate=rate, **drive_kwargs)
         return loadlib.result_line(f"floor-{stack}", groups, stats, window, cpu, rss,
                                    driver_cpu)
     finally:
@@ -221,8 +230,13 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=700)
     parser.add_argument("--move-timeout", type=float, default=5.0)
     parser.add_argument("--no-deflate", action="store_true")
+    parser.add_argument("--rate", type=float, default=None, metavar="R",
+                        help="paced (open loop): R moves/s offered over all groups, each one "
+                        "move every N/R s, first moves staggered (default: closed loop)")
     parser.add_argument("--serve-asyncio", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.rate is not None and not args.rate > 0:
+        parser.error("--rate must be > 0 (moves per second over all groups)")
     if args.serve_asyncio:
         asyncio.run(serve_asyncio(args.serve_asyncio))
         return
@@ -233,7 +247,7 @@ def main(argv=None):
         line = measure_floor(count, args.seconds, args.stack,
                              loadlib.parse_cores(args.server_cores), args.threads,
                              args.payload_file, args.payload_bytes,
-                             move_timeout=args.move_timeout,
+                             rate=args.rate, move_timeout=args.move_timeout,
                              compression=None if args.no_deflate else "deflate")
         print(json.dumps(line), flush=True)
 

@@ -5,9 +5,23 @@ gunicorn gthread pinned to core 0) or targets a running one with ``--url``; crea
 tic-tac-toe sessions over real HTTP (instructor starts, three guests join, two are
 seated X and O, the third watches, the instructor starts play); connects the three
 sockets of every session (one asyncio loop, pinned to core 1); every session then
-plays complete games with legal moves in a closed loop (rematch after each game) for
-``--seconds``.  A move's latency runs from sending it until EVERY socket of its
-session (both players and the watcher) has been shown the new state version.
+plays complete games with legal moves (rematch after each game) for ``--seconds``.
+A move's latency runs from sending it until EVERY socket of its session (both
+players and the watcher) has been shown the new state version.
+
+Two modes (``"mode"`` in the JSON line):
+
+* closed (default): a session sends its next move as soon as its last one is on
+  every screen (``--think-ms`` pauses in between).  By Little's law mean latency is
+  then sessions / throughput, so a closed loop cannot measure latency at a target
+  load (200 sessions at 1,000 moves/s with p99 <= 50 ms would need 4,000 moves/s).
+* paced (``--rate R``, open loop): R moves/s offered in all, each session one move
+  every N/R seconds, the sessions' first moves spread over the first interval.  A
+  move whose session's last move (or rematch) is not yet on every screen when it is
+  due is sent as soon as it is and counted in ``late_moves``.  ``p99_from_schedule_ms``
+  measures from the scheduled time (the wait included: corrected for coordinated
+  omission); ``offered_moves_per_s`` beside ``moves_per_s`` shows whether the load was
+  carried.  Rematches are posted as soon as a game's last move is on every screen.
 
 One JSON line per run: sessions, moves, moves_per_s, p50/p95/p99/max latency (ms),
 errors, server CPU seconds over the measured window and RSS at its end (of the
@@ -15,6 +29,7 @@ gunicorn process trees), the driver's own CPU, and the CPU other processes used
 on the machine meanwhile (``other_cpu_pct``: when large, the figures are noisy).
 
     python -m bench.load --sessions 10 --seconds 20
+    python -m bench.load --sessions 200 --rate 1000 --seconds 20  # paced: 1,000 moves/s
     python -m bench.load --compare --sessions 1,10,50,200 --seconds 20   # beside the floor
     python -m bench.load --workers 2 ...          # K gunicorn workers, one port
     python -m bench.load --servers 2 --split ...  # X on server 1, O on server 2
@@ -128,21 +143,41 @@ def measure_portal(count, args):
 
 def drive_kwargs(args):
     return {"move_timeout": args.move_timeout, "think": args.think_ms / 1000,
-            "compression": None if args.no_deflate else "deflate"}
+            "compression": None if args.no_deflate else "deflate",
+            "rate": getattr(args, "rate", None)}
 
 
 def markdown(rows):
-    out = ["| N | sockets | ours: moves/s | p50 | p95 | p99 | max | errors | CPU % | RSS MB "
-           "| floor: moves/s | p50 | p95 | p99 | max | CPU % | p99 ours/floor | other CPU % |",
-           "|" + "---|" * 18]
+    """The --compare table; paced runs add the offered rate, late moves and the p99
+    from the schedule (ours and the floor's)."""
+    paced = any("offered_moves_per_s" in ours for ours, _ in rows)
+    head = "| N | sockets | "
+    if paced:
+        head += "offered moves/s | "
+    head += "ours: moves/s | p50 | p95 | p99 | max | errors | CPU % | RSS MB | "
+    if paced:
+        head += "late | p99 from schedule | "
+    head += "floor: moves/s | p50 | p95 | p99 | max | CPU % | "
+    if paced:
+        head += "late | p99 from schedule | "
+    head += "p99 ours/floor | other CPU % |"
+    out = [head, "|" + "---|" * (head.count("|") - 1)]
     for ours, base in rows:
         ratio = (ours["p99_ms"] / base["p99_ms"]) if ours["p99_ms"] and base["p99_ms"] else None
-        out.append("| {sessions} | {sockets} | {moves_per_s} | {p50_ms} | {p95_ms} | {p99_ms} "
-                   "| {max_ms} | {errors} | {server_cpu_pct} | {server_rss_mb} | ".format(**ours)
-                   + "{moves_per_s} | {p50_ms} | {p95_ms} | {p99_ms} | {max_ms} "
-                   "| {server_cpu_pct} | ".format(**base)
-                   + (f"{ratio:.1f}×" if ratio else "–")
-                   + f" | {ours['other_cpu_pct']} / {base['other_cpu_pct']} |")
+        row = "| {sessions} | {sockets} | ".format(**ours)
+        if paced:
+            row += f"{ours.get('offered_moves_per_s', '–')} | "
+        row += ("{moves_per_s} | {p50_ms} | {p95_ms} | {p99_ms} "
+                "| {max_ms} | {errors} | {server_cpu_pct} | {server_rss_mb} | ".format(**ours))
+        if paced:
+            row += f"{ours.get('late_moves', '–')} | {ours.get('p99_from_schedule_ms', '–')} | "
+        row += ("{moves_per_s} | {p50_ms} | {p95_ms} | {p99_ms} | {max_ms} "
+                "| {server_cpu_pct} | ".format(**base))
+        if paced:
+            row += f"{base.get('late_moves', '–')} | {base.get('p99_from_schedule_ms', '–')} | "
+        row += ((f"{ratio:.1f}×" if ratio else "–")
+                + f" | {ours['other_cpu_pct']} / {base['other_cpu_pct']} |")
+        out.append(row)
     return "\n".join(out)
 
 
@@ -169,12 +204,22 @@ def main(argv=None):
     parser.add_argument("--move-timeout", type=float, default=5.0)
     parser.add_argument("--think-ms", type=float, default=0.0,
                         help="pause between a session's moves (default: none, closed loop)")
+    parser.add_argument("--rate", type=float, default=None, metavar="R",
+                        help="paced (open loop): R moves/s offered over all sessions, each "
+                        "session one move every N/R s, first moves staggered; latency at a "
+                        "given load (a closed loop's is sessions/throughput, Little's law). "
+                        "--compare paces the floor alike. Default: closed loop")
     parser.add_argument("--no-deflate", action="store_true",
                         help="do not offer permessage-deflate (browsers do)")
     parser.add_argument("--profile", metavar="PREFIX",
                         help="py-spy the server during each portal run: PREFIX-portal-N.txt")
     parser.add_argument("--keep", action="store_true", help="keep the temp folders")
     args = parser.parse_args(argv)
+    if args.rate is not None and args.think_ms:
+        parser.error("--think-ms and --rate exclude each other (a paced session waits for "
+                     "its schedule, not a think time)")
+    if args.rate is not None and not args.rate > 0:
+        parser.error("--rate must be > 0 (moves per second over all sessions)")
     if args.split and args.servers < 2 and not (args.url and "," in args.url):
         parser.error("--split needs --servers 2 (or more) or several --url")
     counts = [int(n) for n in args.sessions.split(",")]

@@ -3,8 +3,19 @@
 * server processes: start the portal (Redis, database, gunicorn) in a temp folder,
   pin process trees to cores, read their CPU time and RSS from ``/proc``;
 * the driver: one asyncio loop with the ``websockets`` client holding every socket
-  (600 at N=200), each session playing in a closed loop, measuring move-to-all-screens
-  latency; it prints one JSON line per run.
+  (600 at N=200), each session playing either in a closed loop (the next move as soon
+  as the last one is on every screen) or PACED (open loop, ``rate``: one move every
+  N/rate seconds per session, first moves staggered over the first interval; see
+  ``pace_schedule`` and ``play_group``), measuring move-to-all-screens latency; it
+  prints one JSON line per run.
+
+Why paced: in a closed loop, by Little's law, mean latency = sessions / throughput, so
+latency at a given load (say 200 sessions at 1,000 moves/s) can only be measured with
+the load offered from outside, on a clock.  A paced move that cannot be sent on time
+(its session's last move is not yet on every screen: a player cannot move before
+seeing the state) is sent as soon as it can and counted in ``late_moves``; its
+latency from the schedule (``p99_from_schedule_ms``) includes that wait, so the
+coordinated omission of a closed loop is corrected.
 
 Everything here talks to 127.0.0.1 only, and every loop is bounded in time.
 """
@@ -416,6 +427,9 @@ class Stats:
         self.measuring = False
         self.other_cpu = 0.0
         self.compression = "deflate"
+        self.rate = None            # offered moves/s (paced), None: closed loop
+        self.sched_latencies = []   # paced: from the scheduled time, not the send
+        self.late_moves = 0         # paced: sent more than LATE_S after their time
 
     @property
     def sample(self):
@@ -503,16 +517,49 @@ async def wait_target(group, target, timeout):
         return False
 
 
-async def play_group(group, stats, deadline, move_timeout, think):
-    """Play tic-tac-toe in a closed loop until ``deadline``; rematch after each game."""
+LATE_S = 0.005      # late: sent > 5 ms after its time (the event loop itself jitters ~1 ms)
+
+
+def pace_schedule(count, rate, start=0.0):
+    """The paced schedule of ``count`` sessions offering ``rate`` moves/s in all.
+
+    Returns ``(interval, firsts)``: each session moves every ``interval`` = count / rate
+    seconds; session i's first move is at ``start + i * interval / count`` (= i / rate),
+    so the first moves are spread evenly over the first interval and the offered load
+    is smooth (one move every 1 / rate seconds across all sessions).
+    """
+    if count < 1 or not rate or rate <= 0:
+        raise ValueError("pace_schedule needs count >= 1 and rate > 0")
+    interval = count / rate
+    return interval, [start + i * interval / count for i in range(count)]
+
+
+async def play_group(group, stats, deadline, move_timeout, think, interval=None,
+                     first_at=None):
+    """Play tic-tac-toe until ``deadline``; rematch after each game.
+
+    Closed loop (``interval`` None): the next move as soon as the last one is on every
+    screen (after ``think`` seconds).  Paced: move k is due at ``first_at + k *
+    interval`` (``loop.time()``); it is sent then, or as soon as the last move (or the
+    rematch) is on every screen if that is later (then it is late).  The rematch is
+    posted as soon as a game's last move is on every screen, not on the schedule.
+    """
     loop = asyncio.get_running_loop()
     playthrough, version = max(group.seen)
     board, turn, failures = [None] * 9, 0, 0
+    due = first_at if interval else None
     while loop.time() < deadline and failures < 3:
+        if due is not None:
+            if due >= deadline:
+                break
+            delay = due - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
         cell = next(i for i in range(9) if board[i] is None) if turn == 0 else \
             next(i for i in range(8, -1, -1) if board[i] is None)
         message = json.dumps({"action": "move", "role": turn, "op": cell, "args": "[]",
                               "state_version": version})
+        sent_at = loop.time()
         started = time.perf_counter()
         await group.conns[turn].send(message)
         if not await wait_target(group, (playthrough, version + 1), move_timeout):
@@ -525,7 +572,14 @@ async def play_group(group, stats, deadline, move_timeout, think):
         else:
             failures = 0
             if stats.measuring:
-                stats.latencies.append(time.perf_counter() - started)
+                latency = time.perf_counter() - started
+                stats.latencies.append(latency)
+                if due is not None:
+                    waited = max(0.0, sent_at - due)
+                    stats.sched_latencies.append(latency + waited)
+                    stats.late_moves += waited > LATE_S
+        if due is not None:
+            due += interval           # the schedule is fixed: late moves do not shift it
         version += 1
         board[cell] = turn
         turn = 1 - turn
@@ -556,10 +610,17 @@ async def play_group(group, stats, deadline, move_timeout, think):
 
 
 async def drive(groups, seconds, move_timeout=5.0, think=0.0, connect_timeout=120,
-                compression="deflate", on_start=None, warmup=1.0):
-    """Connect every group's sockets, play for ``seconds``; returns Stats and the window."""
+                compression="deflate", on_start=None, warmup=1.0, rate=None):
+    """Connect every group's sockets, play for ``seconds``; returns Stats and the window.
+
+    ``rate`` (moves/s over all sessions): paced play on ``pace_schedule``; None: closed
+    loop.  ``think`` and ``rate`` exclude each other.
+    """
+    if rate is not None and (rate <= 0 or think):
+        raise ValueError("rate must be > 0 and excludes think")
     stats = Stats()
     stats.compression = compression
+    stats.rate = rate
     semaphore = asyncio.Semaphore(50)
     connected = await asyncio.gather(*(connect_group(g, stats, semaphore, connect_timeout)
                                        for g in groups), return_exceptions=True)
@@ -576,7 +637,10 @@ async def drive(groups, seconds, move_timeout=5.0, think=0.0, connect_timeout=12
     await asyncio.sleep(0.5)
     loop = asyncio.get_running_loop()
     end = loop.time() + warmup + seconds
-    tasks = [loop.create_task(play_group(g, stats, end, move_timeout, think)) for g in live]
+    interval, firsts = (pace_schedule(len(live), rate, loop.time()) if rate and live
+                        else (None, [None] * len(live)))
+    tasks = [loop.create_task(play_group(g, stats, end, move_timeout, think, interval, first))
+             for g, first in zip(live, firsts)]
     await asyncio.sleep(warmup)
     stats.measuring = True
     window = {"start": time.perf_counter()}
@@ -617,6 +681,13 @@ def result_line(target, groups, stats, window, cpu, rss, driver_cpu, extra=None)
             "other_cpu_pct": round(100 * stats.other_cpu / seconds, 1) if seconds else None,
             "games": stats.games,
             "bytes_per_push": round(stats.bytes / stats.messages) if stats.messages else 0}
+    line["mode"] = "paced" if stats.rate else "closed"
+    if stats.rate:
+        # Latency from the scheduled time (a late move's wait included) and the moves
+        # sent late; offered vs achieved moves/s shows whether the load was carried.
+        line["offered_moves_per_s"] = stats.rate
+        line["p99_from_schedule_ms"] = ms(percentile(sorted(stats.sched_latencies), 99))
+        line["late_moves"] = stats.late_moves
     if stats.error_kinds:
         line["error_kinds"] = stats.error_kinds
     if stats.flashes:

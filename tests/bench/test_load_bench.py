@@ -36,6 +36,49 @@ def test_the_floor_broadcasts_every_move_to_its_three_sockets():
     assert line["server_cpu_s"] > 0 and line["server_rss_mb"] > 10
 
 
+def test_the_pace_schedule_staggers_first_moves_over_one_interval():
+    interval, firsts = loadlib.pace_schedule(4, 100.0, start=10.0)
+    assert interval == pytest.approx(0.04)          # N / R: each session's period
+    assert firsts == pytest.approx([10.0, 10.01, 10.02, 10.03])   # 1 / R apart
+    interval, firsts = loadlib.pace_schedule(1, 5.0)
+    assert interval == pytest.approx(0.2) and firsts == [0.0]
+    # Over one interval the N sessions offer N moves: R moves/s in all.
+    interval, firsts = loadlib.pace_schedule(200, 1000.0)
+    assert interval == pytest.approx(0.2) and len(firsts) == 200
+    assert max(firsts) < interval and firsts == sorted(firsts)
+    for count, rate in ((0, 10.0), (3, 0), (3, -1.0), (3, None)):
+        with pytest.raises(ValueError):
+            loadlib.pace_schedule(count, rate)
+
+
+def test_the_floor_paced_carries_the_offered_rate():
+    line = floor.measure_floor(2, 2.0, "flask", cores=None, threads=16, payload_bytes=3000,
+                               rate=20.0)
+    assert line["errors"] == 0, line
+    assert line["mode"] == "paced" and line["offered_moves_per_s"] == 20.0
+    assert 14 <= line["moves_per_s"] <= 26, line          # the offered rate, within 30 %
+    assert 0 <= line["late_moves"] <= line["moves"]
+    assert 0 < line["p50_ms"] <= line["p99_ms"] <= line["max_ms"]
+    # Measured from the schedule, a move's latency includes any wait to be sent.
+    assert line["p99_from_schedule_ms"] >= line["p99_ms"]
+
+
+def test_closed_loop_is_the_default_and_rate_excludes_think(capsys):
+    line = {"sessions": 1, "sockets": 3, "moves_per_s": 1, "p50_ms": 1, "p95_ms": 1,
+            "p99_ms": 2, "max_ms": 2, "errors": 0, "server_cpu_pct": 1, "server_rss_mb": 1,
+            "other_cpu_pct": 0}
+    assert "offered" not in load.markdown([(line, line)])
+    paced = dict(line, offered_moves_per_s=5.0, late_moves=0, p99_from_schedule_ms=2)
+    table = load.markdown([(paced, paced)]).splitlines()
+    assert "offered moves/s" in table[0] and "| 5.0 |" in table[2]
+    assert table[0].count("|") == table[1].count("|") == table[2].count("|")
+    for argv in (["--rate", "10", "--think-ms", "5"], ["--rate", "0"]):
+        with pytest.raises(SystemExit):
+            load.main(argv)
+    with pytest.raises(SystemExit):
+        floor.main(["--rate", "-1"])
+
+
 @pytest.mark.slow
 def test_portal_sessions_play_whole_games_seen_on_every_screen():
     args = load.main.__globals__["argparse"].Namespace(
