@@ -203,8 +203,7 @@ def acting_live(game_session, dead_holder=None):
         holder = runtime().cluster.holder(record.id)
         if holder and holder != runtime().cluster.proc and holder != dead_holder:
             return Elsewhere(game_session.key, record.id, holder)
-        live = runtime().resume(*args, paths, dead_holder=dead_holder or holder,
-                                from_checkpoint=dead_holder is not None)
+        live = runtime().resume(*args, paths, dead_holder=dead_holder or holder)
     except Exception:
         log.exception("cannot resume play-through %s", record.id)
         return None

@@ -3,8 +3,9 @@
 A process that is not the owner never changes a play-through: it forwards the
 socket message, the presence change or the owner's command (pause, end, ...)
 to the owner.  If the owner is gone (nobody receives on its channel) this
-process takes the play-through over: owner lock, lease, then the latest
-checkpoint plus the log's tail, and acts itself.
+process takes the play-through over: owner lock, lease, then the whole log
+replayed (as after a restart; the latest checkpoint plus the tail if that
+fails), and acts itself.
 """
 import logging
 import time

@@ -418,7 +418,7 @@ class Runtime:
             done.set()
 
     def resume(self, key, session_id, record, folder, seats, base_url, paths,
-               dead_holder=None, from_checkpoint=False):
+               dead_holder=None):
         """Own the play-through and rebuild it from its log (after a restart or a takeover);
         None when another process owns it."""
         if self._closed:
@@ -436,8 +436,7 @@ class Runtime:
             if lock is None:
                 return None
             try:
-                pt = resume_playthrough(GameSource(folder), record.log_path, paths,
-                                        from_checkpoint)
+                pt = resume_playthrough(GameSource(folder), record.log_path, paths)
             except Exception:
                 self.cluster.drop_lease(record.id)
                 lock.release()
@@ -551,23 +550,19 @@ def read_only(key, session_id, record, folder, seats, base_url):
     return live
 
 
-def resume_playthrough(source, log_path, paths, from_checkpoint=False):
-    """Rebuild from the whole log (if that fails, from the latest checkpoint plus the
-    tail); a takeover (``from_checkpoint``) starts from the checkpoint."""
+def resume_playthrough(source, log_path, paths):
+    """Rebuild from the whole log, after a restart and after a takeover alike: only a
+    replay restores what a game keeps in module globals during play (the cards shown
+    in the deduction game); if the replay fails, the latest checkpoint plus the tail."""
     kwargs = {"session_folder": str(paths["work"]), "artifacts_dir": str(paths["artifacts"])}
-    latest = checkpoint_mod.latest_checkpoint(str(paths["folder"] / "checkpoints"))
-    if from_checkpoint and latest is not None:
-        try:
-            return checkpoint_mod.resume(source, str(log_path), latest, **kwargs)
-        except Exception:
-            log.warning("resuming %s from checkpoint %s failed; replaying the whole log",
-                        log_path, latest, exc_info=True)
     try:
         return checkpoint_mod.resume(source, str(log_path), **kwargs)
     except Exception:
+        latest = checkpoint_mod.latest_checkpoint(str(paths["folder"] / "checkpoints"))
         if latest is None:
             raise
-        log.warning("replaying %s failed; resuming from checkpoint %s", log_path, latest)
+        log.warning("replaying %s failed; resuming from checkpoint %s", log_path, latest,
+                    exc_info=True)
         return checkpoint_mod.resume(source, str(log_path), latest, **kwargs)
 
 
