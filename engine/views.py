@@ -2,6 +2,7 @@
 import html
 import inspect
 import logging
+import weakref
 
 from .params import ParamError, resolve_specs
 from .rng import using
@@ -35,15 +36,29 @@ def _attribute_listing(state):
     return "\n".join(f"{k}: {v!r}" for k, v in fields.items()) or type(state).__name__
 
 
+_declared = weakref.WeakKeyDictionary()     # render function -> its VIS_KWARGS
+
+
 def vis_kwargs(render):
-    """The subset of VIS_KWARGS that ``render`` declares (all, with **kwargs)."""
+    """The subset of VIS_KWARGS that ``render`` declares (all, with **kwargs); read
+    once per function (every view of every move asks), forgotten with its module."""
+    try:
+        return _declared[render]
+    except (KeyError, TypeError):
+        pass
     try:
         params = inspect.signature(render).parameters
     except (TypeError, ValueError):
         return ()
     if any(p.kind is p.VAR_KEYWORD for p in params.values()):
-        return VIS_KWARGS
-    return tuple(k for k in VIS_KWARGS if k in params)
+        found = VIS_KWARGS
+    else:
+        found = tuple(k for k in VIS_KWARGS if k in params)
+    try:
+        _declared[render] = found
+    except TypeError:          # not weakly referenceable (a builtin, a C callable)
+        pass
+    return found
 
 
 def render_vis(vis_module, state, role, instance_data=None, base_url=""):

@@ -48,7 +48,9 @@ def artifact_list(live):
     if version == pt.version:
         return cached
     found = []
-    if has_files(pt.artifacts_dir) and pt.log is not None:
+    # ``artifact_versions`` counts every saved version (restored on resume): a
+    # play-through that saved none is not looked for on disk at every push.
+    if pt.artifact_versions and has_files(pt.artifacts_dir) and pt.log is not None:
         found = read_saved(pt.log.path)
     state.artifacts = (pt.version, found)
     return found
