@@ -13,7 +13,7 @@ from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
-from ..extensions import db
+from ..extensions import db, write_gate
 from .models import JobRecord
 
 log = logging.getLogger(__name__)
@@ -72,14 +72,15 @@ def enqueue(kind, func, args, job_id, queue, **row):
             meta={"kind": kind})
     except redis.RedisError as exc:
         raise JobsUnavailable(f"Redis is not reachable ({type(exc).__name__})") from exc
-    if record is None:
-        record = JobRecord(id=job_id, kind=kind, func=func)
-        db.session.add(record)
-    record.status, record.progress, record.error = "queued", 0, None
-    record.message, record.finished_at = "Waiting for a worker…", None
-    for key, value in row.items():
-        setattr(record, key, value)
-    db.session.commit()
+    with write_gate:
+        if record is None:
+            record = JobRecord(id=job_id, kind=kind, func=func)
+            db.session.add(record)
+        record.status, record.progress, record.error = "queued", 0, None
+        record.message, record.finished_at = "Waiting for a worker…", None
+        for key, value in row.items():
+            setattr(record, key, value)
+        db.session.commit()
     return record
 
 

@@ -15,7 +15,7 @@ from engine.loader import _IGNORED_PARTS, GameSource
 from engine.playthrough import PlayThrough
 
 from ..catalog.seeding import install_game
-from ..extensions import db
+from ..extensions import db, write_gate
 from ..models import PlayThroughRecord, Session, utcnow
 
 log = logging.getLogger(__name__)
@@ -131,26 +131,30 @@ def start_playthrough(game_session, active_roles):
                                log_path=str(paths["log"]), game_version_hash=version.version_hash)
     db.session.add(record)
     game_session.status = "in_progress"
-    db.session.flush()
-    # Read before the commit expires them (each would be reloaded with a query).
-    key, session_id, record_id = game_session.key, game_session.id, record.id
+    key, session_id = game_session.key, game_session.id
     from .runtime import LivePlayThrough
     # Owned before anyone can see it: from the commit on, other processes find the new
     # play-through leased (and forward to this one), and this process's other threads
     # wait for it to be registered instead of resuming it themselves.
-    owner_lock = runtime().claim(key, record_id, paths["folder"])
-    if owner_lock is None:     # a new record: only a broken data folder gets here
-        pt.close()
-        db.session.rollback()
-        raise RuntimeError("the new play-through's owner lock is held elsewhere")
+    # Follow the session's channel first: the first time, that waits (briefly) for the
+    # subscription, which must not happen while every other writer waits for the gate.
+    runtime().cluster.follow(key)
     with runtime().starting(key):
-        try:
-            db.session.commit()
-        except Exception:
-            runtime().cluster.drop_lease(record_id)
-            owner_lock.release()
-            pt.close()
-            raise
+        with write_gate:
+            db.session.flush()
+            record_id = record.id      # read before the commit expires it
+            owner_lock = runtime().claim(key, record_id, paths["folder"])
+            if owner_lock is None:     # a new record: only a broken data folder gets here
+                pt.close()
+                db.session.rollback()
+                raise RuntimeError("the new play-through's owner lock is held elsewhere")
+            try:
+                db.session.commit()
+            except Exception:
+                runtime().cluster.drop_lease(record_id)
+                owner_lock.release()
+                pt.close()
+                raise
         live = LivePlayThrough(key, session_id, record_id, pt, seats, base_url, number)
         live.owner_lock = owner_lock
         runtime().register(live)
@@ -237,19 +241,22 @@ def sync_rows(live):
     runtime().steps.discard(live.record_id)
     live.rows_final = True
     # Plain UPDATEs: the end of every game is on the move path (no row is read first).
-    ended = db.session.execute(
-        update(PlayThroughRecord)
-        .where(PlayThroughRecord.id == live.record_id, PlayThroughRecord.status != "ended")
-        .values(steps=pt.k, status="ended", end_reason=pt.ended, outcome=pt.outcome,
-                ended_at=utcnow())).rowcount
-    if not ended:      # ended before (the session was ended): only the count follows
-        db.session.execute(update(PlayThroughRecord)
-                           .where(PlayThroughRecord.id == live.record_id).values(steps=pt.k))
+    with write_gate:
+        ended = db.session.execute(
+            update(PlayThroughRecord)
+            .where(PlayThroughRecord.id == live.record_id, PlayThroughRecord.status != "ended")
+            .values(steps=pt.k, status="ended", end_reason=pt.ended, outcome=pt.outcome,
+                    ended_at=utcnow())).rowcount
+        if ended:
+            db.session.execute(update(Session).where(Session.id == live.session_id)
+                               .values(status="ended"))
+        else:      # ended before (the session was ended): only the count follows
+            db.session.execute(update(PlayThroughRecord)
+                               .where(PlayThroughRecord.id == live.record_id)
+                               .values(steps=pt.k))
         db.session.commit()
+    if not ended:
         return
-    db.session.execute(update(Session).where(Session.id == live.session_id)
-                       .values(status="ended"))
     if pt.log is not None:
         pt.log.close()
-    db.session.commit()
     request_validation(EndedRow(live.record_id, live.session_id, pt.k))

@@ -188,16 +188,17 @@ class StepsWriter:
             return
         from sqlalchemy import update
 
-        from ..extensions import db
+        from ..extensions import db, write_gate
         from ..models import PlayThroughRecord
         with self.app.app_context():
             try:
-                for record_id, steps in pending.items():
-                    db.session.execute(update(PlayThroughRecord)
-                                       .where(PlayThroughRecord.id == record_id,
-                                              PlayThroughRecord.status != "ended")
-                                       .values(steps=steps))
-                db.session.commit()
+                with write_gate:
+                    for record_id, steps in pending.items():
+                        db.session.execute(update(PlayThroughRecord)
+                                           .where(PlayThroughRecord.id == record_id,
+                                                  PlayThroughRecord.status != "ended")
+                                           .values(steps=steps))
+                    db.session.commit()
             except Exception:
                 db.session.rollback()
                 log.warning("could not write step counts of %s", sorted(pending),
