@@ -21,5 +21,8 @@ login_manager.login_message = "Please log in to see that page."
 # writer at a time and makes a waiting one sleep in growing steps (1, 2, 5, ... 100 ms)
 # before it tries again, so writers that met each other waited hundreds of
 # milliseconds for a lock free after one; here the next writer wakes as soon as the
-# last one commits.  Nothing that holds it waits for another lock.
+# last one commits.  It is always taken last (a game's end takes it under the
+# play-through's lock): while holding it, nothing waits for another lock or for a
+# Redis subscription.  Other writers (page routes, the RQ worker) still meet SQLite's
+# own busy handling.
 write_gate = threading.RLock()

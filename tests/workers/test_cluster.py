@@ -108,7 +108,9 @@ def test_players_on_two_processes_see_every_move(portal, tmp_path):  # noqa: F81
 
 def test_killing_the_owner_hands_the_game_to_the_other_process(portal, tmp_path):  # noqa: F811
     env, redis_server = portal
-    worker = Worker(env, tmp_path).start()              # writes the checkpoints
+    # A worker writes checkpoints, as in production; the takeover must still rebuild
+    # the play-through from the whole log (module globals: test_takeover_state.py).
+    worker = Worker(env, tmp_path).start()
     a, b = servers(env, tmp_path)
     try:
         teacher, ann, bob, key = lobby_game(a.base, env)

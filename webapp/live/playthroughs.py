@@ -133,12 +133,12 @@ def start_playthrough(game_session, active_roles):
     game_session.status = "in_progress"
     key, session_id = game_session.key, game_session.id
     from .runtime import LivePlayThrough
+    # Follow the session's channel before taking the write gate: the first time, that
+    # waits (up to a listener poll) for Redis to confirm the subscription.
+    runtime().cluster.follow(key)
     # Owned before anyone can see it: from the commit on, other processes find the new
     # play-through leased (and forward to this one), and this process's other threads
     # wait for it to be registered instead of resuming it themselves.
-    # Follow the session's channel first: the first time, that waits (briefly) for the
-    # subscription, which must not happen while every other writer waits for the gate.
-    runtime().cluster.follow(key)
     with runtime().starting(key):
         with write_gate:
             db.session.flush()
