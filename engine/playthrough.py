@@ -7,6 +7,7 @@ records the move, then lets the host apply and record any forced bookkeeping
 moves.  Every refusal raises :class:`MoveError` and leaves the state, the
 stack and the log as they were.
 """
+import contextlib
 import dataclasses
 import hashlib
 import logging
@@ -18,10 +19,15 @@ from . import ENGINE_VERSION, LOG_FORMAT_VERSION
 from . import params as params_mod
 from . import rng as rng_mod
 from . import serialize, views
-from .log import END_REASONS, FOOTER, HEADER
+from .log import END_REASONS, FOOTER, HEADER, LogWriteError
 
 log = logging.getLogger(__name__)
 _VIEW_RNG_SEED = 0x5A5A
+# What game code may raise: a game's ``sys.exit`` or ``KeyboardInterrupt`` in a move
+# refuses the move like any other error (it must never end the host).
+GAME_ERRORS = (Exception, SystemExit, KeyboardInterrupt)
+NOT_RECORDED = ("the move could not be recorded ({reason}); nothing changed: "
+                "the game is as it was before this move")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,7 +79,7 @@ def read_roles(formulation):
 def _safe_bool(fn, *args):
     try:
         return bool(fn(*args))
-    except Exception:
+    except GAME_ERRORS:
         return False
 
 
@@ -101,7 +107,7 @@ def goal_message(state):
     if callable(fn):
         try:
             return str(fn())
-        except Exception:
+        except GAME_ERRORS:
             pass
     return "The play-through has reached its goal."
 
@@ -146,13 +152,13 @@ class PlayThrough:
         try:
             with rng_mod.using(self.rng, self.game):
                 state = self.formulation.initialize_problem(config)
-        except Exception as exc:
+        except GAME_ERRORS as exc:
             raise MoveError("game_error", f"the game failed to start: {type(exc).__name__}: {exc}",
                             traceback.format_exc()) from exc
         if state is None:
             raise MoveError("game_error", "the game's initialize_problem returned no state")
         self.message = self._take_message(state)
-        self._push(state)
+        self._push(state, self._hash_new(state))
         self.parallel_since = self.version
 
     def header_fields(self):
@@ -167,9 +173,11 @@ class PlayThrough:
         }
 
     def start(self):
-        """Write the header and settle forced moves; call once after creation."""
-        self._record(HEADER, **self.header_fields())
-        self.settle()
+        """Write the header and settle forced moves; call once after creation.  The
+        header and the forced moves reach the log together, or the start fails."""
+        with self._atomic():
+            self._record(HEADER, **self.header_fields())
+            self.settle()
         return self
 
     # -- basic state facts --------------------------------------------
@@ -214,7 +222,7 @@ class PlayThrough:
         game_token = rng_mod.current_game.set(self.game)
         try:
             return bool(fn(state))
-        except Exception:
+        except GAME_ERRORS:
             return False
         finally:
             rng_mod.current.reset(token)
@@ -293,11 +301,51 @@ class PlayThrough:
                 and self.parallel_since <= client_version <= self.version)
 
     def apply(self, actor, op_index, args=None, state_version=None):
-        """Apply a player's move; returns the list of move events recorded."""
+        """Apply a player's move; returns the list of move events recorded.
+
+        The move, the forced moves after it and a goal or footer are one unit: they
+        are all recorded, or (game error, disk full, a state that cannot be
+        recorded) none is, and the state, stack, RNG and log are as before."""
         with self.lock:
             op, args, specs = self.check_move(actor.role, op_index, args, state_version)
-            first = self._do_move(actor, op_index, op, args, specs)
-            return [first] + self.settle()
+            with self._atomic():
+                first = self._do_move(actor, op_index, op, args, specs)
+                return [first] + self.settle()
+
+    @contextlib.contextmanager
+    def _atomic(self):
+        """Everything inside is kept, or everything is undone (log lines included)."""
+        saved = self._savepoint()
+        log_tx = self.log.transaction() if self.log is not None else contextlib.nullcontext()
+        try:
+            with log_tx:
+                yield
+        except MoveError:
+            self._restore(saved)
+            raise
+        except LogWriteError as exc:
+            self._restore(saved)
+            reason = exc.strerror or str(exc)
+            raise MoveError("not_recorded", NOT_RECORDED.format(reason=reason)) from exc
+        except GAME_ERRORS as exc:
+            self._restore(saved)
+            raise MoveError("game_error", f"the game's code failed on this move: "
+                            f"{type(exc).__name__}: {exc}", traceback.format_exc()) from exc
+
+    def _savepoint(self):
+        return (list(self.stack), list(self.hashes), list(self.moves), self.version,
+                self.parallel_since, self.rng.getstate(), self.message, self.ended,
+                self.outcome, getattr(self, "goal_message", None), dict(self.artifact_versions))
+
+    def _restore(self, saved):
+        (self.stack, self.hashes, self.moves, self.version, self.parallel_since, rng,
+         self.message, self.ended, self.outcome, goal, self.artifact_versions) = saved
+        self.rng.setstate(rng)
+        if goal is None:
+            self.__dict__.pop("goal_message", None)
+        else:
+            self.goal_message = goal
+        self._applicable.clear()
 
     def transition(self, op, args, specs):
         """Call the game's transition once; returns (new state, message)."""
@@ -306,7 +354,7 @@ class PlayThrough:
             with rng_mod.using(self.rng, self.game):
                 fn = op.state_xition_func
                 new = fn(self.state, args) if specs else fn(self.state)
-        except Exception as exc:
+        except GAME_ERRORS as exc:
             raise MoveError("game_error", f"the game's code failed on this move: "
                             f"{type(exc).__name__}: {exc}", traceback.format_exc()) from exc
         if new is None or isinstance(new, (bool, int, str, list, dict, tuple)):
@@ -324,8 +372,9 @@ class PlayThrough:
         except MoveError:
             self.rng.setstate(rng_before)
             raise
+        state_hash = self._hash_new(new)
         self.message = message
-        self._push(new)
+        self._push(new, state_hash)
         event = self._record(
             "move", k=self.k, actor=actor.as_dict(), op=op_index,
             op_name=views.op_name(op, before), args=list(args),
@@ -391,7 +440,8 @@ class PlayThrough:
         """Undo the last decision and the forced moves after it; returns the event."""
         with self.lock:
             i = self.check_undo(actor, owner)
-            return self.undo_to(actor, self.moves[i]["k"] - 1, owner)
+            with self._atomic():
+                return self.undo_to(actor, self.moves[i]["k"] - 1, owner)
 
     def undo_to(self, actor, k, owner=False):
         """Pop the state stack back to step ``k`` and record it."""
@@ -439,8 +489,9 @@ class PlayThrough:
             raise ValueError(f"unknown end reason {reason!r}")
         if self.ended:
             return None
-        self.ended = reason
-        return self._record(FOOTER, reason=reason, k=self.k, state_hash=self.hashes[-1])
+        with self._atomic():
+            self.ended = reason
+            return self._record(FOOTER, reason=reason, k=self.k, state_hash=self.hashes[-1])
 
     def close(self):
         """Release the game's modules (and the log file)."""
@@ -459,9 +510,18 @@ class PlayThrough:
             return dict(type=type_, **fields)
         return self.log.write(type_, **fields)
 
-    def _push(self, state):
+    def _hash_new(self, state):
+        """The hash of a state the game returned; a state that cannot be recorded (a
+        generator, an open file) refuses the move before anything changes."""
+        try:
+            return self.state_hash_of(state)
+        except serialize.SerializeError as exc:
+            raise MoveError("game_error", f"the game's new state cannot be recorded: {exc}") \
+                from exc
+
+    def _push(self, state, state_hash=None):
         self.stack.append(state)
-        self.hashes.append(self.state_hash_of(state))
+        self.hashes.append(self.state_hash_of(state) if state_hash is None else state_hash)
         was_parallel = len(self.stack) > 1 and state_parallel(self.stack[-2])
         self.version += 1
         if not (was_parallel and state_parallel(state)):
@@ -474,7 +534,7 @@ class PlayThrough:
             return ""
         try:
             state.jit_transition = None   # narration is not carried into later states
-        except Exception:
+        except GAME_ERRORS:
             pass
         return str(message)
 
