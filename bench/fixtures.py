@@ -42,6 +42,7 @@ def fill_session(slug, count, owner_username="bench-owner", seed=0):
 
 
 def play_one(game_session, source, number, seed, playthrough_paths):
+    from webapp.live.rows import playthrough_id
     from webapp.models import PlayThroughRecord, utcnow
     paths = playthrough_paths(game_session, number)
     paths["folder"].mkdir(parents=True, exist_ok=True)
@@ -52,7 +53,8 @@ def play_one(game_session, source, number, seed, playthrough_paths):
                      artifacts_dir=str(paths["artifacts"])).start()
     bots.play_out(pt, rnd=random.Random(seed))
     pt.close()
-    return PlayThroughRecord(session=game_session, number=number, seed=seed,
+    return PlayThroughRecord(id=playthrough_id(game_session.id, number),
+                             session=game_session, number=number, seed=seed,
                              status="ended", end_reason=pt.ended, steps=pt.k,
                              outcome=pt.outcome, ended_at=utcnow(),
                              log_path=str(paths["log"]), game_version_hash=source.version)

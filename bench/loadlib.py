@@ -190,10 +190,12 @@ def wait_http(base, child=None, timeout=60):
     raise RuntimeError(f"server at {base} did not answer in {timeout} s")
 
 
-def gunicorn_args(app, port, workers=1, threads=700):
-    return [sys.executable, "-m", "gunicorn", "-k", "gthread", "--threads", str(threads),
-            "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "120",
-            "--graceful-timeout", "3", "--log-level", "warning", app]
+def gunicorn_args(app, port, workers=1, threads=None):
+    """The portal's own server command (``szportal serve``: the same worker class and
+    settings as ``make run``), quieter."""
+    from webapp.server import gunicorn_command
+    args = gunicorn_command(sys.executable, "127.0.0.1", port, workers, threads)
+    return args[:-1] + ["--log-level", "warning", app]
 
 
 ACTIVE = []     # every Servers started, for the hard deadline
@@ -228,10 +230,12 @@ class Servers:
 class Portal(Servers):
     """The real portal in a temp folder: Redis, init-db, seed, then gunicorn(s)."""
 
-    def __init__(self, folder, servers=1, workers=1, threads=700, cores=frozenset({0}),
-                 extra_env=None):
+    def __init__(self, folder, servers=1, workers=1, threads=None, cores=frozenset({0}),
+                 extra_env=None, rq_worker=False, database_url=None):
         super().__init__()
         self.folder = folder
+        self.rq_worker = rq_worker          # also an RQ worker, as make run starts one
+        self.database_url = database_url or f"sqlite:///{folder}/portal.db"
         self.servers, self.workers, self.threads, self.cores = servers, workers, threads, cores
         self.extra_env = extra_env or {}
         self.env = None
@@ -244,13 +248,16 @@ class Portal(Servers):
         self.helpers.append(Child([binary, "--port", str(redis_port), "--bind", "127.0.0.1",
                                    "--dir", self.folder, "--save", ""], os.environ.copy(),
                                   f"{self.folder}/redis.log", self.cores))
-        self.env = dict(os.environ, DATABASE_URL=f"sqlite:///{self.folder}/portal.db",
+        self.env = dict(os.environ, DATABASE_URL=self.database_url,
                         DATA_DIR=f"{self.folder}/data", INSTANCE_PATH=f"{self.folder}/instance",
                         SECRET_KEY="load-bench-secret",
                         REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", PYTHONPATH=REPO,
                         # The driver plays far faster than a person; the per-socket
                         # flood guard (20 messages/s) would refuse its moves at small N.
-                        WS_RATE_PER_SECOND="1000000")
+                        WS_RATE_PER_SECOND="1000000",
+                        # All its sockets come from one address (the default, 400, is
+                        # one school's NAT); 200 sessions open 600.
+                        WS_MAX_PER_ADDRESS="100000")
         self.env.update({k: str(v) for k, v in self.extra_env.items()})
         for command in ("init-db", "seed"):
             subprocess.run([sys.executable, "-c", "from webapp.cli import main; main()",
@@ -262,10 +269,22 @@ class Portal(Servers):
                           self.env, f"{self.folder}/web{i}.log", self.cores)
             self.children.append(child)
             self.bases.append(f"http://127.0.0.1:{port}")
+        if self.rq_worker:
+            self.helpers.append(Child([sys.executable, "-m", "workers.cli", "worker"],
+                                      self.env, f"{self.folder}/worker.log", self.cores))
         for child, base in zip(self.children, self.bases):
             wait_http(base, child)
         pin(self.pids(), self.cores)
         return self
+
+    def logs(self):
+        """The web servers' logs (for a test's failure message and checks)."""
+        out = []
+        for i in range(len(self.children)):
+            path = f"{self.folder}/web{i}.log"
+            if os.path.exists(path):
+                out.append(open(path, errors="replace").read())
+        return "\n".join(out)
 
 
 def watchdog(seconds, servers_list=ACTIVE):
@@ -430,6 +449,14 @@ class Stats:
         self.rate = None            # offered moves/s (paced), None: closed loop
         self.sched_latencies = []   # paced: from the scheduled time, not the send
         self.late_moves = 0         # paced: sent more than LATE_S after their time
+        self.done_at = []           # perf_counter() of every move (and rematch) shown
+
+    def stalled_seconds(self, window):
+        """Whole seconds of the window in which no move or rematch reached every screen
+        (a deadlock shows as time-outs too: a saturated core still moves every second)."""
+        start, end = window["start"], window["end"]
+        buckets = set(int(t - start) for t in self.done_at if start <= t < end)
+        return sum(1 for second in range(int(end - start)) if second not in buckets)
 
     @property
     def sample(self):
@@ -574,6 +601,7 @@ async def play_group(group, stats, deadline, move_timeout, think, interval=None,
             if stats.measuring:
                 latency = time.perf_counter() - started
                 stats.latencies.append(latency)
+                stats.done_at.append(started + latency)
                 if due is not None:
                     waited = max(0.0, sent_at - due)
                     stats.sched_latencies.append(latency + waited)
@@ -606,6 +634,8 @@ async def play_group(group, stats, deadline, move_timeout, think, interval=None,
             playthrough = max(group.seen)[0]
         else:
             playthrough += 1
+            if stats.measuring:
+                stats.done_at.append(time.perf_counter())
         version = group.seen[0][1]
 
 
@@ -679,7 +709,7 @@ def result_line(target, groups, stats, window, cpu, rss, driver_cpu, extra=None)
             "server_rss_mb": round(rss, 1), "driver_cpu_s": round(driver_cpu, 2),
             "driver_cpu_pct": round(100 * driver_cpu / seconds, 1) if seconds else None,
             "other_cpu_pct": round(100 * stats.other_cpu / seconds, 1) if seconds else None,
-            "games": stats.games,
+            "games": stats.games, "stalled_seconds": stats.stalled_seconds(window),
             "bytes_per_push": round(stats.bytes / stats.messages) if stats.messages else 0}
     line["mode"] = "paced" if stats.rate else "closed"
     if stats.rate:

@@ -92,7 +92,7 @@ def run_variant(variant, playthroughs, warmup, slug):
     from webapp.catalog.seeding import install_game
     from webapp.config import REPO_DIR
     from webapp.extensions import db
-    from webapp.live.playthroughs import start_playthrough
+    from webapp.live.starting import start_playthrough
     from webapp.models import Session, User
     from webapp.sessions.options import start_rematch
     logging.getLogger("webapp").setLevel(logging.ERROR)   # "checkpoint not queued"

@@ -86,7 +86,8 @@ def move_latency(folder, redis_url, checkpoint_every, moves=300, run=0):
     """Median and p95 of apply + rows + checkpoint request, through the live services."""
     from engine import bots
     from engine.playthrough import Actor
-    from webapp.live.playthroughs import start_playthrough, sync_rows
+    from webapp.live.playthroughs import sync_rows
+    from webapp.live.starting import start_playthrough
     from webapp.models import Session, User
     from webapp.extensions import db
     app = make_app(f"{folder}/ck{checkpoint_every}-{run}", redis_url,

@@ -19,13 +19,27 @@ def create_app(test_config=None):
     pathlib.Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(app.instance_path))
     app.config.update(test_config)
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    if ":memory:" not in app.config["SQLALCHEMY_DATABASE_URI"]:
+        options.setdefault("pool_size", app.config["DATABASE_POOL_SIZE"])
+        options.setdefault("max_overflow", app.config["DATABASE_MAX_OVERFLOW"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+        options.setdefault("connect_args", {"timeout": 30})
         sqlite_pragmas()
     pathlib.Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    from .install.services import expire_staged
+    expire_staged(pathlib.Path(app.config["DATA_DIR"]) / "install_staging",
+                  app.config["STAGED_INSTALL_SECONDS"])
+    from . import locks
+    locks.install()
+    locks.set_mode(app.config["LIVE_LOCK_CHECKS"])
+    from . import limits
+    limits.install(app)
     init_extensions(app)
     register_blueprints(app)
     from .live.runtime import Runtime
+    from .rowwriter import RowWriter
+    app.extensions["rows"] = RowWriter(app)
     app.extensions["live"] = Runtime(app)
     app.after_request(security_headers)
     return app

@@ -72,8 +72,8 @@ def seed():
 
 
 def gunicorn_command(host, port, workers=1):
-    return [sys.executable, "-m", "gunicorn", "-k", "gthread", "--threads", "32",
-            "-w", str(workers), "-b", f"{host}:{port}", "--timeout", "120", "webapp.wsgi:app"]
+    from .server import gunicorn_command as command
+    return command(sys.executable, host, port, workers)
 
 
 @main.command("serve")

@@ -56,6 +56,10 @@ def load_config(instance_path):
         "SECRET_KEY": env_str("SECRET_KEY") or instance_secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": env_str("DATABASE_URL",
                                            f"sqlite:///{instance / 'szportal.db'}"),
+        # Connections per web process (SQLAlchemy's defaults: 5 and 10 more); the live
+        # path never needs more than one to make progress (docs/ARCHITECTURE.md).
+        "DATABASE_POOL_SIZE": env_int("DATABASE_POOL_SIZE", 5),
+        "DATABASE_MAX_OVERFLOW": env_int("DATABASE_MAX_OVERFLOW", 10),
         "DATA_DIR": env_str("DATA_DIR", str(instance / "data")),
         "GAMES_DIR": env_str("GAMES_DIR", str(REPO_DIR / "games")),
         "REDIS_URL": env_str("REDIS_URL"),
@@ -68,6 +72,16 @@ def load_config(instance_path):
         "LIVE_LEASE_SECONDS": env_float("LIVE_LEASE_SECONDS", 5),
         "LIVE_ENDED_LINGER_SECONDS": env_float("LIVE_ENDED_LINGER_SECONDS", 60),
         "THINKING_AFTER_SECONDS": env_float("THINKING_AFTER_SECONDS", 0.3),
+        "FORM_MAX_BYTES": env_int("FORM_MAX_KB", 1024) * 1024,
+        "UPLOAD_MAX_BYTES": env_int("UPLOAD_MAX_MB", 64) * 1024 * 1024,
+        "CSV_MAX_BYTES": env_int("CSV_MAX_KB", 2048) * 1024,
+        "STAGED_INSTALL_SECONDS": env_int("STAGED_INSTALL_SECONDS", 3600),
+        "WATCHDOG_SECONDS": env_float("WATCHDOG_SECONDS", 30),
+        "WS_MAX_PER_PARTICIPANT": env_int("WS_MAX_PER_PARTICIPANT", 6),
+        "WS_MAX_PER_ADDRESS": env_int("WS_MAX_PER_ADDRESS", 400),
+        # raise | log | off: a thread taking a live lock while holding a database
+        # connection, or the reverse (webapp/locks.py).
+        "LIVE_LOCK_CHECKS": env_str("LIVE_LOCK_CHECKS", "log"),
         # The socket layer drops only absurd frames; the hub answers merely
         # oversized ones with a message to the sender.
         "SOCK_SERVER_OPTIONS": {"ping_interval": 25, "max_message_size": max_bytes * 16},

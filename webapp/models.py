@@ -17,6 +17,9 @@ BOT_STRATEGIES = ("random", "first", "search")
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 6
 MAX_NAME_LENGTH = 40
+# A play-through's id (and the columns referring to it): BIGINT, INTEGER on SQLite
+# (64-bit there already, and the rowid alias).
+PLAYTHROUGH_ID = db.BigInteger().with_variant(db.Integer(), "sqlite")
 
 
 def utcnow():
@@ -174,7 +177,9 @@ class PlayThroughRecord(db.Model):
     """A play-through's row, kept in step with the engine's log."""
 
     __tablename__ = "playthrough"
-    id = db.Column(db.Integer, primary_key=True)
+    # Made outside the database (webapp/live/rows.playthrough_id: session id, number):
+    # the live path owns a new play-through before its row is written.
+    id = db.Column(PLAYTHROUGH_ID, primary_key=True, autoincrement=False)
     session_id = db.Column(db.Integer, db.ForeignKey("session.id"), nullable=False, index=True)
     number = db.Column(db.Integer, nullable=False)
     seed = db.Column(db.BigInteger, nullable=False)

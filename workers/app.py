@@ -31,7 +31,7 @@ def job(kind):
             with app.app_context():
                 from webapp.extensions import db
                 current = get_current_job()
-                tracker = Progress(current.id if current else None)
+                tracker = Progress(current.id if current else None, current)
                 tracker.update(status="started", progress=0, attempt=True,
                                message="Working…")
                 try:
@@ -54,17 +54,36 @@ def job(kind):
 class Progress:
     """Writes a job's progress to its row (and to the RQ job's meta)."""
 
-    def __init__(self, job_id):
+    def __init__(self, job_id, rq_job=None):
         self.job_id = job_id
+        self.rq_job = rq_job
 
-    def update(self, status=None, progress=None, message=None, error=None, attempt=False,
-               result_path=None, result_name=None):
+    def update(self, **fields):
+        """Write the given fields to the job's row (made if missing; once more if the
+        web process made it at the same moment)."""
+        from sqlalchemy.exc import IntegrityError
+
+        from webapp.extensions import db
+        try:
+            self._update(**fields)
+        except IntegrityError:
+            db.session.rollback()
+            self._update(**fields)
+
+    def _update(self, status=None, progress=None, message=None, error=None, attempt=False,
+                result_path=None, result_name=None):
         if self.job_id is None:
             return
         from webapp.extensions import db
         from webapp.jobs.models import JobRecord
         from webapp.models import utcnow
         record = db.session.get(JobRecord, self.job_id)
+        if record is None and self.rq_job is not None:
+            # The live path writes job rows behind the queue: a fast worker may get
+            # here first.  The row is made from the job (the web's write then merges).
+            record = JobRecord(id=self.job_id, func=self.rq_job.func_name,
+                               kind=(self.rq_job.meta or {}).get("kind", "checkpoint"))
+            db.session.add(record)
         if record is None:
             return
         for key, value in (("status", status), ("progress", progress), ("message", message),

@@ -24,6 +24,7 @@ def test_config(folder):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'test.db'}",
         "DATA_DIR": str(folder / "data"),
         "BOT_DELAY_SECONDS": 0.0,
+        "LIVE_LOCK_CHECKS": "raise",
     }
 
 
@@ -46,6 +47,7 @@ def app(tmp_path, template_db):
     app = create_app(test_config(tmp_path))
     yield app
     app.extensions["live"].close()
+    app.extensions["rows"].close()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -69,7 +69,7 @@ def quiesce(app, timeout=10):
         if thread is not None:
             thread.join(max(0.0, deadline - time.monotonic()))
             assert not thread.is_alive(), f"{thread.name} did not stop"
-    runtime.steps.flush()
+    app.extensions["rows"].close()            # rows handed to the writer are written
 
 
 @pytest.fixture
@@ -78,6 +78,7 @@ def run_jobs(app, redis_url):
     def run():
         from webapp.jobs.queue import _background
         _background.submit(lambda: None).result(timeout=10)   # pending enqueues first
+        app.extensions["rows"].flush()                        # and their rows
         connection = redis.Redis.from_url(redis_url)
         queues = [Queue(q, connection=connection) for q in QUEUES]
         SimpleWorker(queues, connection=connection).work(burst=True)

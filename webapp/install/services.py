@@ -41,8 +41,27 @@ def check_limits():
             current_app.config.get("INSTALL_CHECK_MEMORY_BYTES"))
 
 
+def expire_staged(root, max_age):
+    """Remove staged uploads older than ``max_age`` seconds (a review left open, or a
+    server stopped mid-check); returns how many went."""
+    import time
+    root = pathlib.Path(root)
+    if not root.is_dir():
+        return 0
+    cutoff, gone = time.time() - max_age, 0
+    for folder in root.iterdir():
+        try:
+            if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+                gone += 1
+        except OSError:
+            continue
+    return gone
+
+
 def stage(unpack, source_name):
     """Unpack into a new staging folder and check it there; returns (token, review)."""
+    expire_staged(staging_root(), current_app.config["STAGED_INSTALL_SECONDS"])
     staging_root().mkdir(parents=True, exist_ok=True)
     folder = pathlib.Path(tempfile.mkdtemp(prefix="st_", dir=staging_root()))
     token = folder.name
@@ -90,7 +109,13 @@ def staged(token):
     if not token or not TOKEN_RE.match(token):
         return None
     path = staging_root() / token / "review.json"
-    return json.loads(path.read_text()) if path.is_file() else None
+    if not path.is_file():
+        return None
+    import time
+    if time.time() - path.stat().st_mtime > current_app.config["STAGED_INSTALL_SECONDS"]:
+        discard(token)
+        return None
+    return json.loads(path.read_text())
 
 
 def discard(token):

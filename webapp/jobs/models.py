@@ -1,6 +1,6 @@
 """A row per background job, keyed by the RQ job id, so pages can show progress."""
 from ..extensions import db
-from ..models import utcnow
+from ..models import PLAYTHROUGH_ID, utcnow
 
 JOB_KINDS = ("checkpoint", "export", "validation")
 JOB_STATUSES = ("queued", "started", "finished", "failed")
@@ -23,7 +23,7 @@ class JobRecord(db.Model):
     attempts = db.Column(db.Integer, nullable=False, default=0)
     user_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True, index=True)
     session_id = db.Column(db.Integer, db.ForeignKey("session.id"), nullable=True, index=True)
-    playthrough_id = db.Column(db.Integer, db.ForeignKey("playthrough.id"), nullable=True)
+    playthrough_id = db.Column(PLAYTHROUGH_ID, db.ForeignKey("playthrough.id"), nullable=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     finished_at = db.Column(db.DateTime, nullable=True)
 

@@ -13,7 +13,7 @@ from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
-from ..extensions import db, write_gate
+from ..extensions import db
 from .models import JobRecord
 
 log = logging.getLogger(__name__)
@@ -60,10 +60,18 @@ def redis_status():
 
 
 def enqueue(kind, func, args, job_id, queue, **row):
-    """Queue ``func`` (dotted name) unless a job with ``job_id`` is already pending."""
+    """Queue ``func`` (dotted name) unless a job with ``job_id`` is already pending
+    (for pages; the live path uses ``enqueue_live``)."""
     record = db.session.get(JobRecord, job_id)
     if record is not None and not record.done:
         return record
+    _redis_enqueue(kind, func, args, job_id, queue)
+    record = job_row(job_id, kind, func, fresh=True, **row)
+    db.session.commit()
+    return record
+
+
+def _redis_enqueue(kind, func, args, job_id, queue):
     timeout, retries, backoff = QUEUES[queue]
     try:
         Queue(queue, connection=connection()).enqueue(
@@ -72,16 +80,29 @@ def enqueue(kind, func, args, job_id, queue, **row):
             meta={"kind": kind})
     except redis.RedisError as exc:
         raise JobsUnavailable(f"Redis is not reachable ({type(exc).__name__})") from exc
-    with write_gate:
-        if record is None:
-            record = JobRecord(id=job_id, kind=kind, func=func)
-            db.session.add(record)
+
+
+def job_row(job_id, kind, func, fresh=False, **row):
+    """The job's row, created if missing; ``fresh`` marks it queued again (a new run).
+    A row a worker already moved on (started, finished) is not put back to queued."""
+    record = db.session.get(JobRecord, job_id)
+    if record is None:
+        record = JobRecord(id=job_id, kind=kind, func=func)
+        db.session.add(record)
+        fresh = True
+    if fresh:
         record.status, record.progress, record.error = "queued", 0, None
         record.message, record.finished_at = "Waiting for a worker…", None
-        for key, value in row.items():
-            setattr(record, key, value)
-        db.session.commit()
+    for key, value in row.items():
+        setattr(record, key, value)
     return record
+
+
+def enqueue_live(app, kind, func, args, job_id, queue, **row):
+    """The live path's enqueue (from the background thread: Redis only here); the
+    row is handed to the row writer.  Live job ids are unique per request."""
+    _redis_enqueue(kind, func, args, job_id, queue)
+    return app.extensions["rows"].submit(job_row, job_id, kind, func, **row)
 
 
 def retry(record):
@@ -98,15 +119,15 @@ _background = concurrent.futures.ThreadPoolExecutor(max_workers=1,
                                                     thread_name_prefix="enqueue")
 
 
-def in_background(fn, *args):
-    """Run ``fn`` off the move path, in an app context (enqueueing is a Redis and a
-    database round trip; the move was already logged and pushed)."""
-    app = current_app._get_current_object()
+def in_background(fn, *args, app=None):
+    """Run ``fn`` off the move path, in an app context (enqueueing is a Redis round
+    trip; the move was already logged and pushed).  It writes no rows itself."""
+    app = app or current_app._get_current_object()
 
     def run():
         with app.app_context():
             try:
-                fn(*args)
+                return fn(app, *args)
             except Exception:
                 log.exception("background enqueue failed")
             finally:
@@ -123,20 +144,20 @@ def request_checkpoint(live, reason):
     return in_background(_enqueue_checkpoint, live, pt.log.next_seq - 1, reason)
 
 
-def _enqueue_checkpoint(live, upto, reason):
+def _enqueue_checkpoint(app, live, upto, reason):
     job_id = f"checkpoint-{live.record_id}-{upto}"
     args = [live.record_id, upto]
     try:
-        record = enqueue("checkpoint", "workers.checkpoints.write_checkpoint", args, job_id,
-                         "checkpoints", playthrough_id=live.record_id,
-                         session_id=live.session_id,
-                         params={"args": args, "queue": "checkpoints", "reason": reason})
+        row = enqueue_live(app, "checkpoint", "workers.checkpoints.write_checkpoint", args,
+                           job_id, "checkpoints", playthrough_id=live.record_id,
+                           session_id=live.session_id,
+                           params={"args": args, "queue": "checkpoints", "reason": reason})
     except JobsUnavailable as exc:
         log.warning("checkpoint of play-through %s not queued: %s", live.record_id, exc)
         return None
     live.pending_checkpoints.add(job_id)
-    current_app.extensions["live"].watch_checkpoints(live)
-    return record
+    app.extensions["live"].watch_checkpoints(live)
+    return row
 
 
 def maybe_checkpoint(live):
@@ -151,18 +172,18 @@ def maybe_checkpoint(live):
     return None
 
 
-def request_validation(record):
+def request_validation(record_id, session_id, steps, app=None):
     """Validate a play-through that has just ended (a job; skipped without Redis)."""
-    return in_background(_enqueue_validation, record.id, record.session_id, record.steps)
+    return in_background(_enqueue_validation, record_id, session_id, steps, app=app)
 
 
-def _enqueue_validation(record_id, session_id, steps):
+def _enqueue_validation(app, record_id, session_id, steps):
     args = [record_id]
     try:
-        return enqueue("validation", "workers.validation.validate_playthrough", args,
-                       f"validate-pt-{record_id}-{steps}", "validation",
-                       playthrough_id=record_id, session_id=session_id,
-                       params={"args": args, "queue": "validation"})
+        return enqueue_live(app, "validation", "workers.validation.validate_playthrough",
+                            args, f"validate-pt-{record_id}-{steps}", "validation",
+                            playthrough_id=record_id, session_id=session_id,
+                            params={"args": args, "queue": "validation"})
     except JobsUnavailable as exc:
         log.warning("validation of play-through %s not queued: %s", record_id, exc)
         return None

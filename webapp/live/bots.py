@@ -55,6 +55,18 @@ def run_bot_move(app, live):
             db.session.remove()
 
 
+RETRY_SECONDS = 2.0
+
+
+def retry_later(live):
+    """A bot whose move could not be recorded tries again after a while."""
+    from flask import current_app
+    app = current_app._get_current_object()
+    timer = threading.Timer(RETRY_SECONDS, schedule_bots, args=(app, live))
+    timer.daemon = True
+    timer.start()
+
+
 def play_one(live):
     turn = bot_turn(live)
     if turn is None or live.pt.ended:
@@ -69,6 +81,10 @@ def play_one(live):
             events = live.pt.apply(Actor(role, seat["name"], "bot"), op, args, live.pt.version)
     except MoveError as exc:
         log.warning("bot move refused in session %s: %s", live.session_key, exc.message)
+        if exc.code == "not_recorded":      # the disk is full: rebuild, try again later
+            from .playthroughs import runtime
+            runtime().rebuild(live)
+            retry_later(live)
         return False
     live.note_moves(events)
     return True

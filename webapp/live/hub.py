@@ -4,12 +4,13 @@ import logging
 from flask import current_app, url_for
 
 from ..extensions import db
-from ..models import Participant, Session, utcnow
+from ..locks import release_connection
+from ..models import Participant, Session
 from ..play.rendering import (can_act, personal_key, personal_regions, public_regions,
                               render_partial, role_regions, status_fragment, view_role)
 from ..sessions.rendering import lobby_regions
-from . import presence
-from .playthroughs import Elsewhere, acting_live, runtime, sync_rows
+from . import presence, rows
+from .playthroughs import Elsewhere, acting_live, read_facts, runtime, sync_rows
 
 log = logging.getLogger(__name__)
 
@@ -78,23 +79,11 @@ def game_render(live, nav, connected, status):
 
 
 def render_for(game_session, live, connected):
-    """A function giving each client its full set of fragments."""
-    if game_session.status == "lobby":
-        nav = nav_fragment(game_session)
-        variants = {}
-
-        def lobby(client):
-            if client.is_owner not in variants:
-                variants[client.is_owner] = lobby_regions(game_session, None, client.is_owner,
-                                                          connected)
-            return nav + variants[client.is_owner]
-        return lobby
-    if live is None:
-        nav = nav_fragment(game_session)
-        return lambda client: nav
-    if runtime().live(game_session.key) is live:
-        return game_render(live, live_nav(live), connected, live.status())
-    return game_render(live, nav_fragment(game_session), connected, game_session.status)
+    """A function giving each lobby client its fragments (rendered now, from the rows)."""
+    nav = nav_fragment(game_session)
+    variants = {owner: nav + lobby_regions(game_session, None, owner, connected)
+                for owner in (False, True)}
+    return lambda client: variants[bool(client.is_owner)]
 
 
 def push_status(live, thinking):
@@ -109,18 +98,28 @@ def push_session(key):
     A started session's live play-through knows everything the pushed regions
     need (status, seats, play-through number), so the move path reads no rows;
     a lobby (or a session whose play-through is not in memory) is read from the
-    database.  A play-through another process owns is pushed by its owner.
+    database, and the connection released before any live lock is taken.  A
+    play-through another process owns is pushed by its owner.  The caller's
+    transaction ends here (pending changes are committed).
     """
     live = runtime().live(key)
     if live is not None:
-        connected = runtime().connected_ids(key)
-        runtime().broadcast(key, game_render(live, live_nav(live), connected, live.status()))
+        release_connection(db.session)
+        push_live(live)
         return
     db.session.expire_all()
     game_session = Session.query.filter_by(key=key).first()
     if game_session is None:
+        release_connection(db.session)
         return
-    live = acting_live(game_session) if game_session.status != "lobby" else None
+    if game_session.status == "lobby":
+        render = render_for(game_session, None, runtime().connected_ids(key))
+        release_connection(db.session)
+        runtime().broadcast(key, render)
+        return
+    nav = nav_fragment(game_session)
+    facts = read_facts(game_session)
+    live = acting_live(facts)
     if isinstance(live, Elsewhere):
         from . import relay
         try:
@@ -131,7 +130,19 @@ def push_session(key):
         if live is None:
             return
     connected = runtime().connected_ids(key)
-    runtime().broadcast(key, render_for(game_session, live, connected))
+    if live is None:
+        runtime().broadcast(key, lambda client: nav)
+    elif runtime().live(key) is live:
+        push_live(live)
+    else:
+        runtime().broadcast(key, game_render(live, nav, connected, facts.status))
+
+
+def push_live(live):
+    """Push a live play-through's regions (no database read)."""
+    connected = runtime().connected_ids(live.session_key)
+    runtime().broadcast(live.session_key, game_render(live, live_nav(live), connected,
+                                                      live.status()))
 
 
 def snapshot_live(live, client):
@@ -146,11 +157,12 @@ def send_flash(client, message):
 
 
 def after_change(live):
-    """After a move or start: rows in step, every socket updated, bots scheduled."""
+    """After a move or start: rows in step, every socket updated, bots scheduled (no
+    database read or write waits here: the rows go to the row writer)."""
     from .bots import schedule_bots
     with live.pt.lock:
         sync_rows(live)
-        push_session(live.session_key)
+        push_live(live)
     schedule_bots(current_app._get_current_object(), live)
 
 
@@ -159,15 +171,17 @@ def set_connected(participant_id, connected, forwarded=False):
     process); the play-through's owner logs joins, drops and reconnects."""
     participant = db.session.get(Participant, participant_id)
     if participant is None:
+        release_connection(db.session)
         return
     if not forwarded:
-        participant.connected = connected
-        participant.last_seen = utcnow()
-        db.session.commit()
+        rows.writer().submit(rows.participant_connected, participant_id, connected)
     game_session = participant.session
+    name = participant.display_name
     if game_session.status in ("lobby", "ended"):
+        release_connection(db.session)
         return
-    live = acting_live(game_session)
+    facts = read_facts(game_session)
+    live = acting_live(facts)
     if isinstance(live, Elsewhere):
         if forwarded:
             return
@@ -175,38 +189,35 @@ def set_connected(participant_id, connected, forwarded=False):
         try:
             live = relay.forward_presence(live, participant_id, connected)
         except relay.Unavailable:
-            log.warning("cannot reach the owner of session %s", game_session.key)
+            log.warning("cannot reach the owner of session %s", facts.key)
             return
     if live is None:
         return
     if connected:
         presence.connected(live, participant_id)
-        resume_if_left(game_session, live, participant)
+        resume_if_left(facts, live, name)
     else:
         presence.disconnected(live, participant_id, on_left)
 
 
 def on_left(live, everyone_left):
     """A reconnect window lapsed: tell the others; pause when nobody is left."""
-    game_session = db.session.get(Session, live.session_id)
     try:
-        if everyone_left and game_session is not None and game_session.status == "in_progress" \
-                and not live.pt.ended and runtime().live(game_session.key) is live:
-            from ..sessions.services import pause_session
-            pause_session(game_session, "host", "everyone left")
+        if everyone_left and not live.pt.ended and not live.paused \
+                and runtime().live(live.session_key) is live:
+            from ..sessions.services import pause_live
+            pause_live(live, "host", "everyone left")
             presence.table(live).auto_paused = True
-        push_session(live.session_key)
+        push_live(live)
     finally:
         db.session.remove()
 
 
-def resume_if_left(game_session, live, participant):
+def resume_if_left(facts, live, name):
     """A session that paused itself because everyone left goes on when someone is back."""
     state = presence.table(live)
-    if not state.auto_paused or game_session.status != "paused":
+    if not state.auto_paused or facts.status != "paused":
         return
-    from ..sessions.services import resume_session
+    from ..sessions.services import resume_live
     state.auto_paused = False
-    resume_session(game_session, participant.display_name)
-    from .bots import schedule_bots
-    schedule_bots(current_app._get_current_object(), live)
+    resume_live(live, name)

@@ -1,44 +1,63 @@
 """Handle one client message: check seat and turn, apply under the lock, push."""
+import logging
+
 from flask import current_app
 
 from engine.playthrough import Actor, MoveError
 
 from ..extensions import db
+from ..locks import release_connection
 from ..models import Session
 from . import hub, messages, presence, relay
-from .playthroughs import Elsewhere, acting_live, runtime
+from .playthroughs import Elsewhere, acting_live, read_facts, runtime
+
+log = logging.getLogger(__name__)
+FAILED = "The server could not handle that message; nothing changed. Try again."
 
 
 def handle(key, client, raw, forwarded=False):
     """Act on one message from ``client``; refusals go back to the sender only.
 
     A message for a play-through another process owns is forwarded there (it
-    arrives with ``forwarded`` and is never sent on again)."""
-    if not client.allow_message():
-        hub.send_flash(client, "You are sending messages too fast; slow down a little.")
-        return
+    arrives with ``forwarded`` and is never sent on again).  Every message gets
+    an answer: nothing escapes to the socket's handler."""
     try:
-        data = messages.parse(raw, current_app.config["WS_MAX_MESSAGE_BYTES"])
-        if data["action"] == "ping":
+        if not client.allow_message():
+            hub.send_flash(client, "You are sending messages too fast; slow down a little.")
             return
-        live = current_live(key)
-        if isinstance(live, Elsewhere):
-            if forwarded:
-                raise messages.BadMessage("The game is moving between servers; "
-                                          "send that again in a moment.")
-            live = relay.forward_message(live, client, raw)
-            if live is None:
-                return
-        if data["action"] == "move":
-            apply_move(live, client, data)
-        else:
-            undo_move(live, client, data)
+        message = messages.parse(raw, current_app.config["WS_MAX_MESSAGE_BYTES"])
+        if message.action == "ping":
+            return
+        token = runtime().watchdog.begin()
+        try:
+            act(key, client, raw, message, forwarded)
+        finally:
+            runtime().watchdog.end(token)
     except messages.BadMessage as exc:
         hub.send_flash(client, str(exc))
     except relay.Unavailable as exc:
         hub.send_flash(client, exc.message)
+    except Exception:
+        log.exception("a socket message of session %s failed", key)
+        hub.send_flash(client, FAILED)
     finally:
         db.session.remove()
+
+
+def act(key, client, raw, message, forwarded):
+    """Apply the move or undo where the play-through lives."""
+    live = current_live(key)
+    if isinstance(live, Elsewhere):
+        if forwarded:
+            raise messages.BadMessage("The game is moving between servers; "
+                                      "send that again in a moment.")
+        live = relay.forward_message(live, client, raw)
+        if live is None:
+            return
+    if message.action == "move":
+        apply_move(live, client, message)
+    else:
+        undo_move(live, client, message)
 
 
 def current_live(key):
@@ -53,8 +72,10 @@ def current_live(key):
     # Not here, or ended: a rematch may have started in another process (whose notice
     # may still be on its way), so the database says which play-through is current.
     game_session = Session.query.filter_by(key=key).first()
-    live = acting_live(game_session) if game_session and game_session.status != "lobby" \
-        else None
+    if game_session is None or game_session.status == "lobby":
+        release_connection(db.session)
+        raise messages.BadMessage("The game has not started yet.")
+    live = acting_live(read_facts(game_session))
     if live is None:
         raise messages.BadMessage("The game has not started yet.")
     if isinstance(live, Elsewhere):
@@ -76,16 +97,21 @@ def require_running(live):
         raise messages.BadMessage("The game is paused by the teacher; wait for it to resume.")
 
 
-def apply_move(live, client, data):
+def apply_move(live, client, message):
     require_running(live)
-    role, op, args, version = messages.move_fields(data)
-    actor = actor_for(live, client, role)
+    actor = actor_for(live, client, message.role)
     try:
         # Only this play-through's lock is held while game code runs: other
         # sessions' sockets never wait for a slow transition.
         with presence.Thinking(live, actor.name, hub.push_status):
             with live.pt.lock:
-                events = live.pt.apply(actor, op, args, version)
+                try:
+                    events = live.pt.apply(actor, message.op, list(message.args),
+                                           message.state_version)
+                except MoveError as exc:
+                    if exc.code == "not_recorded":
+                        runtime().rebuild(live)
+                    raise
                 live.note_moves(events)
     except MoveError as exc:
         refuse(live, client, exc)
@@ -103,13 +129,19 @@ def undo_actor(live, client, role):
     return actor_for(live, client, role)
 
 
-def undo_move(live, client, data):
+def undo_move(live, client, message):
     require_running(live)
-    role = messages.integer(data, "role", required=not client.is_owner)
-    actor = undo_actor(live, client, role)
+    if message.role is None and not client.is_owner:
+        raise messages.BadMessage("The move is missing its role.")
+    actor = undo_actor(live, client, message.role)
     try:
         with live.pt.lock:
-            live.pt.undo(actor, owner=client.is_owner)
+            try:
+                live.pt.undo(actor, owner=client.is_owner)
+            except MoveError as exc:
+                if exc.code == "not_recorded":
+                    runtime().rebuild(live)
+                raise
             live.history.append(f"{actor.name} took back a move.")
     except MoveError as exc:
         refuse(live, client, exc)
@@ -124,4 +156,6 @@ def refuse(live, client, exc):
     text = exc.message[:1].upper() + exc.message[1:]
     if exc.code == "game_error":
         text += ". Nothing changed: the game is as it was before this move."
+    elif exc.code == "not_recorded":
+        text += "."
     hub.send_flash(client, text)

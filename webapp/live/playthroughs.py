@@ -1,22 +1,24 @@
-"""Start play-throughs, find live ones (resuming after a restart), keep rows in step."""
+"""Find a session's live play-through (resuming it after a restart), keep rows in step.
+
+The rule of the live path (``webapp/locks.py``): rows are read first, turned
+into plain values (:class:`SessionFacts`) and the connection is released; only
+then are live locks taken or game code run.  Rows are written by the row writer.
+"""
 import logging
 import os
 import pathlib
-import secrets
 import threading
 import time
 from typing import NamedTuple
 
 from flask import current_app, url_for
-from sqlalchemy import update
 
-from engine.log import LogWriter
 from engine.loader import _IGNORED_PARTS, GameSource
-from engine.playthrough import PlayThrough
 
 from ..catalog.seeding import install_game
-from ..extensions import db, write_gate
-from ..models import PlayThroughRecord, Session, utcnow
+from ..extensions import db
+from ..locks import release_connection
+from . import rows
 
 log = logging.getLogger(__name__)
 
@@ -25,12 +27,26 @@ def runtime():
     return current_app.extensions["live"]
 
 
-def playthrough_paths(game_session, number):
-    """Folder, log, work folder and artifacts of a play-through under DATA_DIR."""
-    folder = (pathlib.Path(current_app.config["DATA_DIR"]) / "gdm" / game_session.game.slug
-              / "sessions" / str(game_session.id) / "playthroughs" / str(number))
-    return {"folder": folder, "log": folder / "log.jsonl", "work": folder / "work",
-            "artifacts": folder / "artifacts"}
+class PlayThroughFacts(NamedTuple):
+    """What the live path needs of a play-through's row."""
+    id: int
+    number: int
+    status: str
+    log_path: str
+
+
+class SessionFacts(NamedTuple):
+    """What the live path needs of a session's rows, read once, then no connection."""
+    key: str
+    id: int
+    status: str
+    slug: str
+    folder: str               # the game version's folder
+    version_hash: str
+    base_url: str
+    seats: dict               # participant id -> name, kind, roles, strategy
+    log_seats: list
+    current: PlayThroughFacts | None
 
 
 def seats_of(game_session):
@@ -50,9 +66,65 @@ def assets_url(version):
                    filename="x")[:-1]
 
 
-def current_version_of(game_session):
-    """The session's game version, re-installed first if its folder has changed."""
-    return current_source_of(game_session)[0]
+def read_facts(game_session):
+    """The session's facts; the database connection is released before returning.
+
+    A play-through whose log exists but whose row does not (its process died
+    before the row writer ran) is adopted from its log first."""
+    facts = _facts(game_session)
+    orphan = _orphan_log(facts)
+    release_connection(db.session)
+    if orphan is not None:
+        number, path = orphan
+        rows.writer().wait(rows.writer().submit(rows.adopt, facts.id, number, str(path),
+                                                facts.version_hash))
+        db.session.expire_all()
+        facts = _facts(game_session)
+        release_connection(db.session)
+    return facts
+
+
+def _facts(game_session):
+    version = game_session.game_version
+    record = game_session.current_playthrough
+    current = PlayThroughFacts(record.id, record.number, record.status, record.log_path) \
+        if record is not None else None
+    return SessionFacts(game_session.key, game_session.id, game_session.status,
+                        version.game.slug, version.folder, version.version_hash,
+                        assets_url(version), seats_of(game_session), log_seats(game_session),
+                        current)
+
+
+def session_folder(facts):
+    return (pathlib.Path(current_app.config["DATA_DIR"]) / "gdm" / facts.slug / "sessions"
+            / str(facts.id))
+
+
+def paths_of(facts, number):
+    """Folder, log, work folder and artifacts of play-through ``number`` of a session."""
+    folder = session_folder(facts) / "playthroughs" / str(number)
+    return {"folder": folder, "log": folder / "log.jsonl", "work": folder / "work",
+            "artifacts": folder / "artifacts"}
+
+
+def playthrough_paths(game_session, number):
+    folder = (pathlib.Path(current_app.config["DATA_DIR"]) / "gdm" / game_session.game.slug
+              / "sessions" / str(game_session.id) / "playthroughs" / str(number))
+    return {"folder": folder, "log": folder / "log.jsonl", "work": folder / "work",
+            "artifacts": folder / "artifacts"}
+
+
+def _orphan_log(facts):
+    """(number, log path) of a started play-through newer than the session's rows, if
+    this process does not hold it (then its row is still on its way)."""
+    number = (facts.current.number if facts.current else 0) + 1
+    path = paths_of(facts, number)["log"]
+    if not path.exists() or os.path.getsize(path) == 0:
+        return None
+    held = runtime().live(facts.key)
+    if held is not None and (held.number or 0) >= number:
+        return None
+    return number, path
 
 
 _sources = {}
@@ -104,62 +176,9 @@ def current_source_of(game_session):
     return version, source
 
 
-def next_number(game_session):
-    """The number of the session's next play-through (without loading them all)."""
-    from sqlalchemy import func, select
-    last = db.session.scalar(select(func.max(PlayThroughRecord.number))
-                             .where(PlayThroughRecord.session_id == game_session.id))
-    return (last or 0) + 1
-
-
-def start_playthrough(game_session, active_roles):
-    """Start the session's next play-through and register it live."""
-    version, source = current_source_of(game_session)
-    number = next_number(game_session)
-    paths = playthrough_paths(game_session, number)
-    paths["folder"].mkdir(parents=True, exist_ok=True)
-    seed = secrets.randbits(62)
-    seats = seats_of(game_session)
-    base_url = assets_url(version)
-    pt = PlayThrough(source, seed=seed,
-                     config={"active_roles": active_roles},
-                     session_folder=str(paths["work"]), seats=log_seats(game_session),
-                     log_writer=LogWriter(str(paths["log"])),
-                     artifacts_dir=str(paths["artifacts"]))
-    pt.start()
-    record = PlayThroughRecord(session_id=game_session.id, number=number, seed=seed,
-                               log_path=str(paths["log"]), game_version_hash=version.version_hash)
-    db.session.add(record)
-    game_session.status = "in_progress"
-    key, session_id = game_session.key, game_session.id
-    from .runtime import LivePlayThrough
-    # Follow the session's channel before taking the write gate: the first time, that
-    # waits (up to a listener poll) for Redis to confirm the subscription.
-    runtime().cluster.follow(key)
-    # Owned before anyone can see it: from the commit on, other processes find the new
-    # play-through leased (and forward to this one), and this process's other threads
-    # wait for it to be registered instead of resuming it themselves.
-    with runtime().starting(key):
-        with write_gate:
-            db.session.flush()
-            record_id = record.id      # read before the commit expires it
-            owner_lock = runtime().claim(key, record_id, paths["folder"])
-            if owner_lock is None:     # a new record: only a broken data folder gets here
-                pt.close()
-                db.session.rollback()
-                raise RuntimeError("the new play-through's owner lock is held elsewhere")
-            try:
-                db.session.commit()
-            except Exception:
-                runtime().cluster.drop_lease(record_id)
-                owner_lock.release()
-                pt.close()
-                raise
-        live = LivePlayThrough(key, session_id, record_id, pt, seats, base_url, number)
-        live.owner_lock = owner_lock
-        runtime().register(live)
-    sync_rows(live)
-    return live
+def current_version_of(game_session):
+    """The session's game version, re-installed first if its folder has changed."""
+    return current_source_of(game_session)[0]
 
 
 class Elsewhere(NamedTuple):
@@ -169,94 +188,73 @@ class Elsewhere(NamedTuple):
     holder: str
 
 
-def live_of(game_session):
+def live_of(facts):
     """The session's current play-through to show: owned here, ended, or a read-only
     replica of one another process owns (``owned`` False); None if it cannot be read."""
-    found = acting_live(game_session)
+    found = acting_live(facts)
     if not isinstance(found, Elsewhere):
         return found
-    record = game_session.current_playthrough
-    version = game_session.game_version
     try:
-        live = runtime().replica(game_session.key, game_session.id, record, version.folder,
-                                 seats_of(game_session), assets_url(version))
+        live = runtime().replica(facts, facts.current)
     except Exception:
-        log.exception("cannot read play-through %s", record.id)
+        log.exception("cannot read play-through %s", facts.current.id)
         return None
-    live.paused = game_session.status == "paused"
+    live.paused = facts.status == "paused"
     return live
 
 
-def acting_live(game_session, dead_holder=None):
+def acting_live(facts, dead_holder=None):
     """The session's current play-through to act on: owned here (taken over first if
     no live process owns it), ended (read-only), ``Elsewhere`` if another process
     owns it, or None (no play-through, or it cannot be read)."""
-    found = runtime().live(game_session.key)
-    record = game_session.current_playthrough
+    found = runtime().live(facts.key)
+    record = facts.current
     if record is None:
-        return None
-    if found is not None and found.record_id == record.id:
         return found
-    version = game_session.game_version
-    args = (game_session.key, game_session.id, record, version.folder, seats_of(game_session),
-            assets_url(version))
-    paths = playthrough_paths(game_session, record.number)
+    if found is not None and (found.record_id == record.id
+                              or (found.number or 0) > record.number):
+        return found          # (a newer one started here: its row is on its way)
     try:
         if record.status == "ended":
-            return runtime().ended(*args, paths)
+            return runtime().ended(facts, record)
         holder = runtime().cluster.holder(record.id)
         if holder and holder != runtime().cluster.proc and holder != dead_holder:
-            return Elsewhere(game_session.key, record.id, holder)
-        live = runtime().resume(*args, paths, dead_holder=dead_holder or holder)
+            return Elsewhere(facts.key, record.id, holder)
+        live = runtime().resume(facts, record, dead_holder=dead_holder or holder)
     except Exception:
         log.exception("cannot resume play-through %s", record.id)
         return None
     if live is None:      # another process holds the owner lock
-        return Elsewhere(game_session.key, record.id, runtime().cluster.holder(record.id) or "")
-    live.paused = game_session.status == "paused"
+        return Elsewhere(facts.key, record.id, runtime().cluster.holder(record.id) or "")
+    live.paused = facts.status == "paused"
     if live.pt.ended and not live.rows_final:
         sync_rows(live)      # the process died between the footer and the rows
     return live
 
 
-class EndedRow(NamedTuple):
-    """What a validation request needs of a play-through row that has just ended."""
-    id: int
-    session_id: int
-    steps: int
-
-
 def sync_rows(live):
-    """Keep the play-through and session rows in step with the engine (after the log)."""
-    from ..jobs.queue import maybe_checkpoint, request_validation
+    """Keep the play-through and session rows in step with the engine (after the log);
+    the rows are written by the row writer: nothing here waits for the database."""
+    from ..jobs.queue import maybe_checkpoint
     pt = live.pt
     maybe_checkpoint(live)
     if live.rows_final:
         return
+    writer = rows.writer()
     if not pt.ended:
-        # The step count is coalesced off the move path (the log is the record of
-        # truth); the end of the play-through below is written synchronously.
-        runtime().steps.note(live.record_id, pt.k)
+        writer.note_steps(live.record_id, pt.k)
         return
-    runtime().steps.discard(live.record_id)
+    writer.forget_steps(live.record_id)
     live.rows_final = True
-    # Plain UPDATEs: the end of every game is on the move path (no row is read first).
-    with write_gate:
-        ended = db.session.execute(
-            update(PlayThroughRecord)
-            .where(PlayThroughRecord.id == live.record_id, PlayThroughRecord.status != "ended")
-            .values(steps=pt.k, status="ended", end_reason=pt.ended, outcome=pt.outcome,
-                    ended_at=utcnow())).rowcount
-        if ended:
-            db.session.execute(update(Session).where(Session.id == live.session_id)
-                               .values(status="ended"))
-        else:      # ended before (the session was ended): only the count follows
-            db.session.execute(update(PlayThroughRecord)
-                               .where(PlayThroughRecord.id == live.record_id)
-                               .values(steps=pt.k))
-        db.session.commit()
-    if not ended:
-        return
     if pt.log is not None:
         pt.log.close()
-    request_validation(EndedRow(live.record_id, live.session_id, pt.k))
+    app = current_app._get_current_object()
+    args = (live.record_id, live.session_id, pt.k, pt.ended, pt.outcome)
+    writer.submit(_end_and_validate, app, *args)
+
+
+def _end_and_validate(app, record_id, session_id, steps, reason, outcome):
+    """Row task: the end of a play-through, then its validation job."""
+    if rows.ended(record_id, session_id, steps, reason, outcome):
+        from ..jobs.queue import request_validation
+        request_validation(record_id, session_id, steps, app=app)

@@ -13,9 +13,10 @@ import time
 from flask import current_app
 
 from ..extensions import db
+from ..locks import release_connection
 from ..models import Participant, Session
 from .cluster import RemoteClient
-from .playthroughs import Elsewhere, acting_live, runtime
+from .playthroughs import Elsewhere, acting_live, live_of, read_facts, runtime
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,9 @@ def to_owner(target, message=None):
         runtime().set_route(target.session_key, None)
         game_session = Session.query.filter_by(key=target.session_key).first()
         if game_session is None:
+            release_connection(db.session)
             raise Unavailable()
-        found = acting_live(game_session, dead_holder=target.holder or None)
+        found = acting_live(read_facts(game_session), dead_holder=target.holder or None)
         if found is None:
             raise Unavailable()
         if not isinstance(found, Elsewhere):
@@ -132,7 +134,11 @@ def handle(app, message):
 
 
 def on_reload(message):
+    """Another process started a play-through of the session: drop older copies, and
+    send the session's moves there (its row may still be on its way)."""
     runtime().drop_stale(message["key"], message["record"])
+    runtime().set_route(message["key"], Elsewhere(message["key"], message["record"],
+                                                  message["from"]))
 
 
 def on_lost(message):
@@ -170,9 +176,11 @@ def on_sockets_gone(message):
     if live is None or not live.owned:
         return
     connected = runtime().connected_ids(key)
-    for participant in Participant.query.filter_by(session_id=live.session_id):
-        if participant.connected and participant.id not in connected:
-            hub.set_connected(participant.id, False, forwarded=True)
+    gone = [p.id for p in Participant.query.filter_by(session_id=live.session_id)
+            if p.connected and p.id not in connected]
+    release_connection(db.session)
+    for participant_id in gone:
+        hub.set_connected(participant_id, False, forwarded=True)
     hub.push_session(key)
 
 
@@ -207,8 +215,7 @@ def call_service(name):
 
 def call_perspective(key, participant_id, value):
     from ..play.rendering import set_perspective
-    from .playthroughs import live_of
-    live = live_of(_session(key))
+    live = live_of(read_facts(_session(key)))
     if live is None or not live.owned:
         raise LookupError("The play-through moved to another server; reload the page.")
     try:

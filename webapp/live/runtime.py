@@ -9,9 +9,9 @@ process may show it); a play-through owned by another process is shown from a
 read-only replica and acted on through the owner.
 """
 import collections
-import contextlib
 import logging
 import os
+import pathlib
 import shutil
 import tempfile
 import threading
@@ -19,9 +19,9 @@ import time
 import uuid
 
 from engine import checkpoint as checkpoint_mod
-from engine.loader import GameSource
 from engine.views import role_view
 
+from ..locks import LiveLock
 from .cluster import Cluster, OwnerLock, client_key
 
 log = logging.getLogger(__name__)
@@ -150,90 +150,23 @@ class LivePlayThrough:
         return list(self._pending)
 
 
-class StepsWriter:
-    """Writes play-through step counts off the move path, coalesced per record.
-
-    A move only notes ``record id -> k``; one thread writes the latest counts a
-    few milliseconds later in a single transaction.  A row that has ended is never
-    touched (its final count is written synchronously with its end).
-    """
-
-    DELAY = 0.05
-
-    def __init__(self, app):
-        self.app = app
-        self._lock = threading.Lock()
-        self._pending = {}
-        self._wake = threading.Event()
-        self._thread = None
-
-    def note(self, record_id, steps):
-        with self._lock:
-            self._pending[record_id] = steps
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, daemon=True,
-                                                name="steps-writer")
-                self._thread.start()
-        self._wake.set()
-
-    def discard(self, record_id):
-        with self._lock:
-            self._pending.pop(record_id, None)
-
-    def flush(self):
-        """Write every pending count now (in this thread)."""
-        with self._lock:
-            pending, self._pending = self._pending, {}
-        if not pending:
-            return
-        from sqlalchemy import update
-
-        from ..extensions import db, write_gate
-        from ..models import PlayThroughRecord
-        with self.app.app_context():
-            try:
-                with write_gate:
-                    for record_id, steps in pending.items():
-                        db.session.execute(update(PlayThroughRecord)
-                                           .where(PlayThroughRecord.id == record_id,
-                                                  PlayThroughRecord.status != "ended")
-                                           .values(steps=steps))
-                    db.session.commit()
-            except Exception:
-                db.session.rollback()
-                log.warning("could not write step counts of %s", sorted(pending),
-                            exc_info=True)
-            finally:
-                db.session.remove()
-
-    def _run(self):
-        while True:
-            if not self._wake.wait(30):
-                with self._lock:
-                    if not self._pending:
-                        self._thread = None
-                        return
-                continue
-            time.sleep(self.DELAY)
-            self._wake.clear()
-            self.flush()
-
-
 class Runtime:
     """Registry of sockets per session and of live play-throughs."""
 
     def __init__(self, app):
         self.app = app
-        self.steps = StepsWriter(app)
+        from .watchdog import Watchdog
+        self.watchdog = Watchdog(app)
         self.cluster = Cluster(app, self._on_cluster)
-        self._lock = threading.RLock()
+        self._lock = LiveLock("runtime")
+        self._key_locks = {}          # session key -> LiveLock around resuming or copying it
         self._announce_lock = threading.Lock()
         self._clients = collections.defaultdict(list)
         self._by_id = {}
+        self._admitted = {}           # client id -> (participant id, address)
         self._live = {}
         self._replicas = {}           # key -> (record id, log size, LivePlayThrough)
         self._routes = {}             # key -> (Elsewhere, expiry): where to forward
-        self._starting = {}           # key -> Event set once its new play-through is registered
         self._watched = set()
         self._watcher = None
         self._sweeper = None
@@ -248,11 +181,34 @@ class Runtime:
             with self._lock:
                 self._drop_replica(key)
         self._closed = True
+        self.watchdog.stop()
         self.cluster.stop()
 
     def _on_cluster(self, message):
         from .relay import handle
         handle(self.app, message)
+
+    def admit(self, key, client, address):
+        """None if ``client`` may open a socket, else why not: a participant has at most
+        WS_MAX_PER_PARTICIPANT sockets and an address WS_MAX_PER_ADDRESS in this process."""
+        per_person = int(self.app.config.get("WS_MAX_PER_PARTICIPANT", 6))
+        per_address = int(self.app.config.get("WS_MAX_PER_ADDRESS", 400))
+        with self._lock:
+            mine = sum(1 for c in self._admitted.values()
+                       if c[0] == client.participant_id)
+            if mine >= per_person:
+                return (f"This seat already has {mine} open windows (at most {per_person}); "
+                        "close one and reload this page.")
+            here = sum(1 for c in self._admitted.values() if c[1] == address)
+            if here >= per_address:
+                return ("Too many open game windows from your network right now "
+                        f"(at most {per_address}); try again later.")
+            self._admitted[client.id] = (client.participant_id, address)
+        return None
+
+    def unadmit(self, client):
+        with self._lock:
+            self._admitted.pop(client.id, None)
 
     def add_client(self, key, client):
         with self._lock:
@@ -352,14 +308,22 @@ class Runtime:
         """Hold ``live`` (owned here, or ended); other processes drop older ones."""
         with self._lock:
             old = self._live.get(live.session_key)
-            self._live[live.session_key] = live
-            self._forget_copies(live.session_key)
-            self._start_sweeper()
+            if old is not None and (old.number or 0) > (live.number or 0):
+                newer = old       # a copy of an older play-through never replaces a newer
+            else:
+                newer = None
+                self._live[live.session_key] = live
+                self._forget_copies(live.session_key)
+                self._start_sweeper()
+        if newer is not None:
+            self._release(live)
+            return newer
         if old is not None and old is not live and old.record_id != live.record_id:
             self._release(old)
         if live.owned and not live.pt.ended:
             self.cluster.publish(live.session_key, {"type": "reload", "from": self.cluster.proc,
-                                                    "record": live.record_id})
+                                                    "record": live.record_id,
+                                                    "number": live.number})
         return live
 
     def live(self, key):
@@ -403,73 +367,93 @@ class Runtime:
             return None
         return lock
 
-    @contextlib.contextmanager
-    def starting(self, key):
-        """Around committing, claiming and registering a new play-through of ``key``:
-        ``resume`` waits for it instead of claiming the new play-through itself."""
-        done = threading.Event()
+    def key_lock(self, key):
+        """The lock around resuming or copying one session's play-through: game code
+        replaying a log holds only its own session, never the registry."""
         with self._lock:
-            self._starting[key] = done
-        try:
-            yield
-        finally:
-            with self._lock:
-                if self._starting.get(key) is done:
-                    del self._starting[key]
-            done.set()
+            found = self._key_locks.get(key)
+            if found is None:
+                found = self._key_locks[key] = LiveLock(f"session {key}")
+            return found
 
-    def resume(self, key, session_id, record, folder, seats, base_url, paths,
-               dead_holder=None):
+    def resume(self, facts, record, dead_holder=None):
         """Own the play-through and rebuild it from its log (after a restart or a takeover);
         None when another process owns it."""
         if self._closed:
             raise RuntimeError("this runtime is closed")
-        while True:
-            with self._lock:
-                starting = self._starting.get(key)
-            if starting is None or not starting.wait(10):
-                break
-        with self._lock:
-            found = self._live.get(key)
+        from .playthroughs import game_source, paths_of
+        with self.key_lock(facts.key):
+            found = self._live.get(facts.key)
             if found is not None and found.record_id == record.id:
                 return found
-            lock = self.claim(key, record.id, paths["folder"], dead_holder)
+            paths = paths_of(facts, record.number)
+            lock = self.claim(facts.key, record.id, paths["folder"], dead_holder)
             if lock is None:
                 return None
             try:
-                pt = resume_playthrough(GameSource(folder), record.log_path, paths)
-            except Exception:
+                pt = resume_playthrough(game_source(facts.folder), record.log_path, paths)
+            except BaseException:
                 self.cluster.drop_lease(record.id)
                 lock.release()
                 raise
+            adopt_lock(pt)
             if pt.ended and pt.log is not None:
                 pt.log.close()
-            live = LivePlayThrough(key, session_id, record.id, pt, seats, base_url,
-                                   record.number)
+            live = LivePlayThrough(facts.key, facts.id, record.id, pt, facts.seats,
+                                   facts.base_url, record.number)
             live.owner_lock = lock
             return self.register(live)
 
-    def ended(self, key, session_id, record, folder, seats, base_url, paths):
-        """A play-through that has ended, read from its log (any process may hold one)."""
-        with self._lock:
-            found = self._live.get(key)
-            if found is not None and found.record_id == record.id:
-                return found
-            return self.register(read_only(key, session_id, record, folder, seats, base_url))
+    def rebuild(self, live):
+        """After a move whose lines could not be written: the play-through again as its
+        log has it (the state was restored already; a replay also restores what the
+        game keeps in module globals).  Call holding ``live.pt.lock``; kept as it is if
+        the log cannot be read now."""
+        from .playthroughs import game_source
+        old = live.pt
+        if old.log is None or old.log.path is None:
+            return False
+        folder = os.path.dirname(old.log.path)
+        paths = {"folder": pathlib.Path(folder), "work": pathlib.Path(old.session_folder or
+                                                                       os.path.join(folder, "work")),
+                 "artifacts": pathlib.Path(old.artifacts_dir or os.path.join(folder, "artifacts"))}
+        try:
+            new = resume_playthrough(game_source(old.source.folder), old.log.path, paths)
+        except Exception:
+            log.warning("could not rebuild play-through %s from its log", live.record_id,
+                        exc_info=True)
+            return False
+        new.lock = old.lock
+        old.log.close()
+        old.game.unload()
+        live.pt = new
+        live._current()
+        return True
 
-    def replica(self, key, session_id, record, folder, seats, base_url):
+    def ended(self, facts, record):
+        """A play-through that has ended, read from its log (any process may hold one)."""
+        with self.key_lock(facts.key):
+            found = self._live.get(facts.key)
+            if found is not None and (found.record_id == record.id
+                                      or (found.number or 0) > record.number):
+                return found
+            return self.register(read_only(facts, record))
+
+    def replica(self, facts, record):
         """A read-only copy of a play-through another process owns (for pages), rebuilt
         when its log has grown."""
-        size = os.path.getsize(record.log_path) if os.path.exists(record.log_path) else 0
-        with self._lock:
-            found = self._replicas.get(key)
+        path = record.log_path
+        size = os.path.getsize(path) if os.path.exists(path) else 0
+        with self.key_lock(facts.key):
+            found = self._replicas.get(facts.key)
             if found is not None and found[0] == record.id and found[1] == size:
                 return found[2]
-            self._drop_replica(key)
-            live = read_only(key, session_id, record, folder, seats, base_url)
+            live = read_only(facts, record)
             live.ended_at = time.monotonic()    # swept a while after it was built
-            self._replicas[key] = (record.id, size, live)
-            self._start_sweeper()
+            with self._lock:
+                self._drop_replica(facts.key)
+                self._replicas[facts.key] = (record.id, size, live)
+                self._start_sweeper()
             return live
 
     ROUTE_SECONDS = 2.0
@@ -540,15 +524,28 @@ class Runtime:
         return len(doomed)
 
 
-def read_only(key, session_id, record, folder, seats, base_url):
+def read_only(facts, record):
     """A copy of a play-through rebuilt from its log, writing nothing (no log writer,
     a private work folder removed on release)."""
+    from .playthroughs import game_source
     work = tempfile.mkdtemp(prefix="szcopy-")
-    pt = checkpoint_mod.resume(GameSource(folder), str(record.log_path),
-                               session_folder=work, attach_log=False)
-    live = LivePlayThrough(key, session_id, record.id, pt, seats, base_url, record.number)
+    try:
+        pt = checkpoint_mod.resume(game_source(facts.folder), str(record.log_path),
+                                   session_folder=work, attach_log=False)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    adopt_lock(pt)
+    live = LivePlayThrough(facts.key, facts.id, record.id, pt, facts.seats, facts.base_url,
+                           record.number)
     live.scratch = work
     return live
+
+
+def adopt_lock(pt):
+    """Give an engine play-through the live path's checked lock (before it is shared)."""
+    pt.lock = LiveLock("play-through")
+    return pt
 
 
 def resume_playthrough(source, log_path, paths):

@@ -10,7 +10,7 @@ from engine.views import render_vis, text_as_html, text_view
 
 from ..auth.identity import current_participant
 from ..live import hub
-from ..live.playthroughs import Elsewhere, live_of, playthrough_paths, runtime
+from ..live.playthroughs import Elsewhere, live_of, playthrough_paths, read_facts, runtime
 from ..models import Session
 from . import bp
 from .artifacts import artifact_path
@@ -30,7 +30,7 @@ def seated_page(key):
     participant = current_participant(game_session)
     if participant is None:
         return game_session, None, None
-    live = live_of(game_session) if game_session.status != "lobby" else None
+    live = live_of(read_facts(game_session)) if game_session.status != "lobby" else None
     return game_session, participant, live
 
 

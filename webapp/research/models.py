@@ -2,7 +2,7 @@
 import secrets
 
 from ..extensions import db
-from ..models import hash_token, utcnow
+from ..models import PLAYTHROUGH_ID, hash_token, utcnow
 
 NOTE_MAX_LENGTH = 5000
 TOKEN_PREFIX = "szr_"
@@ -14,7 +14,7 @@ class ResearchNote(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     user_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False, index=True)
     session_id = db.Column(db.Integer, db.ForeignKey("session.id"), nullable=False, index=True)
-    playthrough_id = db.Column(db.Integer, db.ForeignKey("playthrough.id"), nullable=True)
+    playthrough_id = db.Column(PLAYTHROUGH_ID, db.ForeignKey("playthrough.id"), nullable=True)
     seq = db.Column(db.Integer, nullable=True)
     body = db.Column(db.Text, nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

@@ -66,8 +66,9 @@ def rotate_seats(game_session, roles):
 def start_rematch(game_session, rotate=False):
     """A new play-through in the same session with the same seats; returns the new live."""
     from ..live import presence
-    from ..live.playthroughs import live_of, start_playthrough
-    old = live_of(game_session)
+    from ..live.playthroughs import live_of, read_facts
+    from ..live.starting import StartRefused, start_playthrough
+    old = live_of(read_facts(game_session))
     if old is None or not old.pt.ended:
         raise LobbyError("A rematch can start only after the play-through has ended.")
     roles = old.pt.active_roles or active_roles(game_session)
@@ -75,6 +76,8 @@ def start_rematch(game_session, rotate=False):
         rotate_seats(game_session, sorted(roles))
     try:
         live = start_playthrough(game_session, sorted(roles))
+    except StartRefused as exc:
+        raise LobbyError(str(exc)) from exc
     except Exception as exc:
         db.session.rollback()
         raise LobbyError(f"The rematch failed to start: {getattr(exc, 'message', exc)}")
@@ -133,10 +136,14 @@ def rows_referring_to(table_name):
 def purge_debug_sessions():
     """Delete every debug session with its rows, live play-throughs and data; returns a count."""
     from ..live.playthroughs import runtime
+    from ..locks import release_connection
     doomed = Session.query.filter_by(debug=True).all()
+    keys = [s.key for s in doomed]
+    release_connection(db.session)
+    for key in keys:
+        runtime().forget(key)
     data_dir = pathlib.Path(current_app.config["DATA_DIR"])
     for game_session in doomed:
-        runtime().forget(game_session.key)
         folder = data_dir / "gdm" / game_session.game.slug / "sessions" / str(game_session.id)
         ids = [game_session.id]
         pt_ids = [r.id for r in game_session.playthroughs]

@@ -6,7 +6,8 @@ from ..accounts.access import can_access_game, refusal_message
 from ..auth.identity import become_guest, current_participant
 from ..extensions import db
 from ..live import hub
-from ..live.playthroughs import runtime, start_playthrough
+from ..live.playthroughs import runtime
+from ..live.starting import StartRefused, start_playthrough
 from ..models import Participant, Session
 from . import bp
 from .options import active_roles, check_can_start
@@ -140,6 +141,8 @@ def start(key):
         check_can_start(game_session)
         try:
             live = start_playthrough(game_session, active_roles(game_session))
+        except StartRefused as exc:
+            raise LobbyError(str(exc)) from exc
         except Exception as exc:
             raise LobbyError(f"The game failed to start: {getattr(exc, 'message', exc)}")
         hub.after_change(live)

@@ -100,15 +100,17 @@ def require_lobby(game_session):
 
 
 def _live_of(game_session, service=None, **kwargs):
-    """The live play-through to act on here, or None.  When another process owns it,
-    ``service`` runs there instead (raising its error) and ``Forwarded`` is raised."""
+    """(facts, the live play-through to act on here or None).  The connection is
+    released first.  When another process owns the play-through, ``service`` runs
+    there instead (raising its error) and ``Forwarded`` is raised."""
     from ..live import relay
-    from ..live.playthroughs import Elsewhere, acting_live
-    if game_session.status == "lobby":
-        return None
-    live = acting_live(game_session)
+    from ..live.playthroughs import Elsewhere, acting_live, read_facts
+    facts = read_facts(game_session)
+    if facts.status == "lobby":
+        return facts, None
+    live = acting_live(facts)
     if not isinstance(live, Elsewhere):
-        return live
+        return facts, live
     try:
         live = relay.call(live, service, **kwargs)
     except LookupError as exc:
@@ -117,11 +119,51 @@ def _live_of(game_session, service=None, **kwargs):
         raise LobbyError(exc.message) from exc
     if live is None:
         raise Forwarded()
-    return live       # taken over: act here
+    return facts, live       # taken over: act here
 
 
 class Forwarded(Exception):
     """The service ran in the process that owns the play-through."""
+
+
+def _write_status(session_id, status, wait=True):
+    """The session's status, written by the row writer (after the log)."""
+    from ..live import rows
+    future = rows.writer().submit(rows.session_status, session_id, status)
+    if wait:
+        rows.writer().wait(future)
+        db.session.expire_all()
+
+
+def _record(live, type_, **fields):
+    from engine.log import LogWriteError
+    try:
+        with live.pt.lock:
+            live.pt.record(type_, **fields)
+    except LogWriteError as exc:
+        raise LobbyError(f"The game's log cannot be written ({exc.strerror or exc}); "
+                         "nothing changed.") from exc
+
+
+def pause_live(live, actor_name, reason="owner", wait=False):
+    """Pause a live play-through owned here: logged first (the record of truth), then
+    moves are refused, the row follows and a checkpoint is made."""
+    _record(live, "paused", by=actor_name, reason=reason, k=live.pt.k)
+    live.paused = True
+    _write_status(live.session_id, "paused", wait)
+    from ..jobs.queue import request_checkpoint
+    request_checkpoint(live, "pause")
+
+
+def resume_live(live, actor_name, wait=False):
+    """Resume a paused live play-through owned here; bots move again."""
+    _record(live, "resumed", by=actor_name, k=live.pt.k)
+    live.paused = False
+    _write_status(live.session_id, "in_progress", wait)
+    from flask import current_app
+
+    from ..live.bots import schedule_bots
+    schedule_bots(current_app._get_current_object(), live)
 
 
 def pause_session(game_session, actor_name, reason="owner"):
@@ -129,18 +171,14 @@ def pause_session(game_session, actor_name, reason="owner"):
     if game_session.status != "in_progress":
         raise LobbyError("Only a running session can be paused.")
     try:
-        live = _live_of(game_session, "pause_session", actor_name=actor_name, reason=reason)
+        facts, live = _live_of(game_session, "pause_session", actor_name=actor_name,
+                               reason=reason)
     except Forwarded:
         return None
-    if live is not None:             # the log first: it is the record of truth
-        live.paused = True
-        with live.pt.lock:
-            live.pt.record("paused", by=actor_name, reason=reason, k=live.pt.k)
-    game_session.status = "paused"
-    db.session.commit()
-    if live is not None:
-        from ..jobs.queue import request_checkpoint
-        request_checkpoint(live, "pause")
+    if live is None or live.pt.ended:
+        _write_status(facts.id, "paused")
+        return live
+    pause_live(live, actor_name, reason, wait=True)
     return live
 
 
@@ -149,20 +187,13 @@ def resume_session(game_session, actor_name):
     if game_session.status != "paused":
         raise LobbyError("The session is not paused.")
     try:
-        live = _live_of(game_session, "resume_session", actor_name=actor_name)
+        facts, live = _live_of(game_session, "resume_session", actor_name=actor_name)
     except Forwarded:
         return None
-    if live is not None:
-        live.paused = False
-        with live.pt.lock:
-            live.pt.record("resumed", by=actor_name, k=live.pt.k)
-    game_session.status = "in_progress"
-    db.session.commit()
-    if live is not None:
-        from flask import current_app
-
-        from ..live.bots import schedule_bots
-        schedule_bots(current_app._get_current_object(), live)
+    if live is None or live.pt.ended:
+        _write_status(facts.id, "in_progress")
+        return live
+    resume_live(live, actor_name, wait=True)
     return live
 
 
@@ -171,14 +202,19 @@ def end_session(game_session, actor_name, reason="ended"):
     if game_session.status == "ended":
         raise LobbyError("The session has already ended.")
     try:
-        live = _live_of(game_session, "end_session", actor_name=actor_name, reason=reason)
+        facts, live = _live_of(game_session, "end_session", actor_name=actor_name,
+                               reason=reason)
     except Forwarded:
         return None
     if live is not None and not live.pt.ended:
-        with live.pt.lock:
-            live.pt.end("abandoned")
+        from engine.playthrough import MoveError
+
         from ..live.playthroughs import sync_rows
-        sync_rows(live)
-    game_session.status = "ended"
-    db.session.commit()
+        try:
+            with live.pt.lock:
+                live.pt.end("abandoned")
+                sync_rows(live)
+        except MoveError as exc:
+            raise LobbyError(exc.message[:1].upper() + exc.message[1:] + ".") from exc
+    _write_status(facts.id, "ended")
     return live

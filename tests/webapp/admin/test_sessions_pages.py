@@ -86,9 +86,9 @@ def test_live_partial_shows_steps_after_a_move(app, client, make_session, make_a
     key = running_session(app, client, make_session)
     live = app.extensions["live"].live(key)
     with app.app_context():
-        owner = Session.query.filter_by(key=key).one().participants[0]
-        with live.pt.lock:
-            live.pt.apply(Actor(0, owner.display_name), 0, [])
+        name = Session.query.filter_by(key=key).one().participants[0].display_name
+    with live.pt.lock:
+        live.pt.apply(Actor(0, name), 0, [])
     make_admin("boss", perms=())
     page = logged_in("boss").get("/admin/live").get_data(as_text=True)
     row = re.search(rf'data-key="{key}">(.*?)</tr>', page, re.S).group(1)

@@ -10,6 +10,7 @@ from engine.loader import GameSource
 from engine.playthrough import PlayThrough
 from webapp.extensions import db
 from webapp.live.playthroughs import log_seats, playthrough_paths
+from webapp.live.rows import playthrough_id
 from webapp.models import Game, Participant, PlayThroughRecord, Session, User
 
 
@@ -39,7 +40,7 @@ def add_playthrough(game_session, seed, max_moves=5000, started_at=None):
         pt.close()
     started = started_at or datetime.datetime(2025, 3, 1, 10, 0, 0)
     record = PlayThroughRecord(
-        session=game_session, number=number, seed=seed, status="ended", end_reason=pt.ended,
+        id=playthrough_id(game_session.id, number), session=game_session, number=number, seed=seed, status="ended", end_reason=pt.ended,
         steps=pt.k, outcome=pt.outcome, started_at=started,
         ended_at=started + datetime.timedelta(seconds=30 + pt.k), log_path=str(paths["log"]),
         game_version_hash=version.version_hash)

@@ -1,0 +1,47 @@
+"""Soak: a class-sized load on the real server, with make run's settings.
+
+60 tic-tac-toe sessions (three sockets each: X, O and a watcher) play in a
+closed loop for 15 s with a rematch after every game, against gunicorn with the
+portal's own worker class and thread count, a real Redis and an RQ worker.
+Every move must reach every screen within 10 s and moves must complete in every
+second: a correctness test (no stall, no lock-order deadlock), not a speed test.
+The server's log must show no broken lock rule (webapp/locks.py) and no
+traceback.
+"""
+import pytest
+
+from bench import loadlib
+
+SESSIONS, SECONDS, MOVE_TIMEOUT = 60, 15, 10.0
+VARIANTS = {
+    "sqlite": {},
+    # The live path never needs more than one connection to make progress.
+    "one_connection": {"extra_env": {"DATABASE_POOL_SIZE": 1, "DATABASE_MAX_OVERFLOW": 0}},
+    "two_workers": {"workers": 2},
+}
+
+
+def soak(folder, **portal):
+    servers = loadlib.Portal(str(folder), cores=None, rq_worker=True, **portal).start()
+    try:
+        groups = loadlib.portal_groups(servers.bases, SESSIONS, "instructor", "instructor-demo")
+        stats, window, *_ = loadlib.run_measured(groups, servers.cpu, servers.rss, SECONDS,
+                                                 move_timeout=MOVE_TIMEOUT)
+    finally:
+        servers.stop()
+    return stats, window, servers.logs()
+
+
+def check(stats, window, logs):
+    assert stats.errors == 0, (stats.error_kinds, stats.flashes)
+    assert stats.stalled_seconds(window) == 0, "a second passed with no move completed"
+    assert len(stats.latencies) > 2 * SESSIONS and stats.games >= SESSIONS
+    assert max(stats.latencies) < MOVE_TIMEOUT
+    assert "lock rule broken" not in logs, logs[-4000:]
+    assert "Traceback" not in logs, logs[-4000:]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_a_class_sized_load_never_stalls(tmp_path, variant):
+    check(*soak(tmp_path / "portal", **VARIANTS[variant]))

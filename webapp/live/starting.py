@@ -1,0 +1,119 @@
+"""Start a session's next play-through: claim its number, own it, log its header.
+
+The new play-through's number and id are known before any row exists: the
+number is claimed on the data folder (the log file is created exclusively, and
+the previous play-through's log must have ended), the owner lock and lease are
+taken on the id, and only then is the game started and registered.  Its row is
+written by the row writer; the caller may wait for it, holding nothing.
+"""
+import json
+import logging
+import os
+import secrets
+import shutil
+
+from engine.log import FOOTER, LogWriter
+from engine.playthrough import PlayThrough
+
+from ..extensions import db
+from . import rows
+from .cluster import OwnerLock
+from .playthroughs import current_source_of, paths_of, read_facts, runtime, session_folder
+from .runtime import LivePlayThrough, adopt_lock
+
+log = logging.getLogger(__name__)
+
+
+class StartRefused(Exception):
+    """A play-through could not start; the message is for people."""
+
+
+def start_playthrough(game_session, active_roles, wait=True):
+    """Start the session's next play-through and register it live; returns it once its
+    row is written (``wait``)."""
+    version, source = current_source_of(game_session)
+    facts = read_facts(game_session)
+    live, row = open_playthrough(facts, source, active_roles)
+    if wait:
+        rows.writer().wait(row)
+    db.session.expire_all()
+    return live
+
+
+def open_playthrough(facts, source, active_roles):
+    """(live play-through, future of its row) for the next play-through of ``facts``."""
+    number, lock = claim_number(facts)
+    record_id = rows.playthrough_id(facts.id, number)
+    paths = paths_of(facts, number)
+    cluster = runtime().cluster
+    if not cluster.take_lease(record_id, facts.key):
+        _give_up(lock, paths)
+        raise StartRefused("Another server is starting this play-through.")
+    cluster.follow(facts.key)
+    seed = secrets.randbits(62)
+    try:
+        pt = PlayThrough(source, seed=seed, config={"active_roles": list(active_roles)},
+                         session_folder=str(paths["work"]), seats=facts.log_seats,
+                         log_writer=LogWriter(str(paths["log"])),
+                         artifacts_dir=str(paths["artifacts"]))
+        adopt_lock(pt)
+        pt.start()
+    except BaseException:
+        cluster.drop_lease(record_id)
+        _give_up(lock, paths)
+        raise
+    live = LivePlayThrough(facts.key, facts.id, record_id, pt, facts.seats, facts.base_url,
+                           number)
+    live.owner_lock = lock
+    runtime().register(live)
+    row = rows.writer().submit(rows.started, record_id, facts.id, number, seed,
+                               str(paths["log"]), facts.version_hash)
+    return live, row
+
+
+def claim_number(facts):
+    """(number, owner lock) of the session's next play-through, claimed on disk: its
+    folder's owner lock, then its log created exclusively.  Refused while the
+    previous play-through is still running (two rematches at once start one)."""
+    root = session_folder(facts) / "playthroughs"
+    root.mkdir(parents=True, exist_ok=True)
+    started = [int(n) for n in os.listdir(root)
+               if n.isdigit() and (root / n / "log.jsonl").exists()]
+    last = max(started + [facts.current.number if facts.current else 0])
+    if last and not log_has_ended(paths_of(facts, last)["log"]):
+        raise StartRefused("A play-through of this session is already running.")
+    number = last + 1
+    paths = paths_of(facts, number)
+    paths["folder"].mkdir(exist_ok=True)
+    lock = OwnerLock(paths["folder"])
+    if not lock.acquire():
+        raise StartRefused("A new play-through of this session is already starting.")
+    try:
+        os.close(os.open(paths["log"], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+    except FileExistsError:
+        lock.release()
+        raise StartRefused("A new play-through of this session has already started.") \
+            from None
+    return number, lock
+
+
+def log_has_ended(path):
+    """True if the log's last line is its footer (read from the end of the file)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            size = f.tell()
+            f.seek(max(0, size - 65536))
+            tail = f.read().rstrip(b"\n").rsplit(b"\n", 1)[-1]
+    except OSError:
+        return False
+    try:
+        return json.loads(tail).get("type") == FOOTER
+    except (ValueError, AttributeError):
+        return False
+
+
+def _give_up(lock, paths):
+    """Undo a claim whose play-through never started (nothing of it was acknowledged)."""
+    shutil.rmtree(paths["folder"], ignore_errors=True)
+    lock.release()
