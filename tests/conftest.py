@@ -1,7 +1,12 @@
-"""Run-wide test set-up: tools some tests need, and a loud summary when one is missing."""
+"""Run-wide test set-up: the database option, tools some tests need, a loud summary."""
 import pytest
 
+from tests.support.databases import add_option, databases, empty_database_url  # noqa: F401
 from tests.support.requirements import REQUIREMENTS, require, skipped_counts
+
+
+def pytest_addoption(parser):
+    add_option(parser)
 
 
 @pytest.hookimpl(tryfirst=True)

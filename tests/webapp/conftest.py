@@ -1,9 +1,10 @@
-"""Fixtures: an app on a fresh SQLite database, a test client, factories, a live server."""
+"""Fixtures: an app on a fresh database (SQLite, or PostgreSQL with --database), a test
+client, factories, a live server."""
 import re
-import shutil
 import threading
 
 import pytest
+from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from webapp import create_app
@@ -16,34 +17,45 @@ GAMES = ("tic_tac_toe", "rock_paper_scissors", "guess_my_age", "deduction_cards"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def test_config(folder):
+def test_config(folder, database_url):
     return {
         "INSTANCE_PATH": str(folder / "instance"),
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'test.db'}",
+        "SQLALCHEMY_DATABASE_URI": database_url,
         "DATA_DIR": str(folder / "data"),
         "BOT_DELAY_SECONDS": 0.0,
     }
 
 
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory):
-    """A database with the tables and the test games installed, built once per run."""
+def template_db(tmp_path_factory, databases):
+    """The URL of a database migrated to the latest revision with the test games
+    installed, built once per run; tests get copies of it (``database_url``)."""
     folder = tmp_path_factory.mktemp("template")
-    app = create_app(test_config(folder))
+    url = databases.empty(folder)
+    app = create_app(test_config(folder, url))
     with app.app_context():
-        db.create_all()
+        upgrade()
         for slug in GAMES:
             install_game(REPO_DIR / "games" / slug)
-        db.engine.dispose()
-    return folder / "test.db"
+        db.session.remove()
+        db.engine.dispose()          # PostgreSQL copies a template only when no one is on it
+    app.extensions["live"].close()
+    return url
 
 
 @pytest.fixture
-def app(tmp_path, template_db):
-    shutil.copy(template_db, tmp_path / "test.db")
-    app = create_app(test_config(tmp_path))
+def database_url(tmp_path, template_db, databases):
+    """The URL of this test's own copy of the template database."""
+    url = databases.copy(template_db, tmp_path)
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture
+def app(tmp_path, database_url):
+    app = create_app(test_config(tmp_path, database_url))
     yield app
     app.extensions["live"].close()
     with app.app_context():

@@ -247,17 +247,17 @@ def test_cli_export_session_and_game_then_validate_zip(app, filled_session, tmp_
     assert runner.invoke(main, ["export", "--session", "nope", "--out", str(out)]).exit_code != 0
 
 
-def test_without_redis_the_page_says_so_and_play_goes_on(tmp_path, template_db):
-    import shutil
+def test_without_redis_the_page_says_so_and_play_goes_on(tmp_path, database_url):
     from webapp import create_app
-    shutil.copy(template_db, tmp_path / "test.db")
     from tests.webapp.conftest import test_config as cfg
-    config = cfg(tmp_path)
+    config = cfg(tmp_path, database_url)
     config["REDIS_URL"] = "redis://127.0.0.1:1/0"
     app = create_app(config)
     with app.app_context():
         from webapp.jobs.queue import redis_status
         ok, message = redis_status()
+        db.engine.dispose()
+    app.extensions["live"].close()
     assert not ok and "not reachable" in message
 
 
