@@ -3,9 +3,20 @@ import os
 import pathlib
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from .config import REPO_DIR, load_config
 from .extensions import csrf, db, login_manager, migrate, sock
+from .models import MAX_INTEGER
+
+
+class RowNumberConverter(IntegerConverter):
+    """``<int:...>`` in this app's URLs: ids and numbers kept in INTEGER columns, so a
+    larger number matches no route (404) rather than reaching the database."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_INTEGER)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(test_config=None):
@@ -16,6 +27,7 @@ def create_app(test_config=None):
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True,
                 template_folder=str(REPO_DIR / "templates"),
                 static_folder=str(REPO_DIR / "static"))
+    app.url_map.converters["int"] = RowNumberConverter
     pathlib.Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(app.instance_path))
     app.config.update(test_config)

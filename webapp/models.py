@@ -17,6 +17,9 @@ BOT_STRATEGIES = ("random", "first", "search")
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 6
 MAX_NAME_LENGTH = 40
+# Ids, numbers and steps are INTEGER columns, 32-bit on PostgreSQL: a larger number
+# from a URL or a form names no row, and PostgreSQL refuses to even look it up.
+MAX_INTEGER = 2**31 - 1
 
 
 def utcnow():
@@ -26,6 +29,15 @@ def utcnow():
 def clean_display_name(text):
     """A display name: whitespace collapsed, at most MAX_NAME_LENGTH characters."""
     return " ".join(str(text or "").split())[:MAX_NAME_LENGTH]
+
+
+def row_id(value):
+    """``value`` (a number, or its text from a form) as a row id; None if it can name no row."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_INTEGER else None
 
 
 def hash_token(token):
