@@ -17,6 +17,7 @@ BOT_STRATEGIES = ("random", "first", "search")
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 6
 MAX_NAME_LENGTH = 40
+MAX_GAME_NAME_LENGTH = 200
 # Ids, numbers and steps are INTEGER columns, 32-bit on PostgreSQL: a larger number
 # from a URL or a form names no row, and PostgreSQL refuses to even look it up.
 MAX_INTEGER = 2**31 - 1
@@ -82,7 +83,7 @@ class Game(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     slug = db.Column(db.String(64), unique=True, nullable=False, index=True)
-    name = db.Column(db.String(200), nullable=False)
+    name = db.Column(db.String(MAX_GAME_NAME_LENGTH), nullable=False)
     brief_desc = db.Column(db.Text, nullable=False, default="")
     status = db.Column(db.String(16), nullable=False, default="dev")
     game_metadata = db.Column("metadata", db.JSON, nullable=False, default=dict)
