@@ -13,7 +13,9 @@ from tests.webapp.test_live import live_pt, move, play_setup, setup_game, start
 from webapp.cli import main
 from webapp.extensions import db
 from webapp.jobs.models import JobRecord
+from webapp.jobs.queue import enqueue
 from webapp.models import PlayThroughRecord, Session
+from workers.app import job
 
 
 def play_ttt(app, live_server, cells=(0, 3, 1, 4, 2)):
@@ -215,6 +217,29 @@ def test_admin_monitor_retries_a_failed_job(app, client, make_user, login, fille
     run_jobs()
     with app.app_context():
         assert db.session.get(JobRecord, job_id).status == "finished"
+
+
+@job("export")
+def fail_with_a_long_message(progress=None):
+    """A job whose error names a long path (as a missing log file does)."""
+    raise FileNotFoundError("/srv/szportal/" + "deeper/" * 60 + "log.jsonl")
+
+
+def test_a_job_failing_with_a_long_message_is_shown_failed(app, client, make_user, login,
+                                                          run_jobs):
+    with app.app_context():
+        enqueue("export", "tests.workers.test_jobs.fail_with_a_long_message", [], "long-fail",
+                "exports")
+    run_jobs()
+    with app.app_context():
+        record = db.session.get(JobRecord, "long-fail")
+        assert record.status == "failed" and record.finished_at is not None
+        assert record.message.startswith("FileNotFoundError: /srv/szportal/deeper/")
+        assert "deeper/" * 60 + "log.jsonl" in record.error          # all of it kept
+    make_user("boss", kind="admin")
+    login("boss")
+    failed = client.get("/admin/jobs").get_data(as_text=True).split("Failed jobs")[1]
+    assert "long-fail" in failed and "FileNotFoundError" in failed
 
 
 def test_rq_dashboard_is_for_admins_only(app, client, make_user, login):
