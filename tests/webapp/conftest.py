@@ -13,6 +13,8 @@ from webapp.config import REPO_DIR
 from webapp.extensions import db
 from webapp.models import User
 
+from .players import close_players
+
 GAMES = ("tic_tac_toe", "rock_paper_scissors", "guess_my_age", "deduction_cards")
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -110,12 +112,39 @@ def make_session(client, login, make_user):
     return make
 
 
+class InFlight:
+    """WSGI middleware counting the requests being handled (a socket's, until it closes)."""
+
+    def __init__(self, app):
+        self.app, self.count, self.changed = app, 0, threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.changed:
+            self.count += 1
+        try:
+            return self.app(environ, start_response)
+        finally:
+            with self.changed:
+                self.count -= 1
+                self.changed.notify_all()
+
+    def wait_idle(self, timeout):
+        with self.changed:
+            return self.changed.wait_for(lambda: self.count == 0, timeout)
+
+
 @pytest.fixture
 def live_server(app):
     """The real app served over HTTP and WebSocket on a free loopback port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    served = InFlight(app)
+    server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    base = f"http://127.0.0.1:{server.server_port}"
+    yield base
+    # A socket the test left open is handled until it closes: by then this test's
+    # database is gone (dropped, on PostgreSQL), and the handler's last writes fail.
+    close_players(base)
+    served.wait_idle(timeout=5)
     server.shutdown()
     thread.join(timeout=5)
