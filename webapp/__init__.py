@@ -77,6 +77,8 @@ def security_headers(response):
 
 def init_extensions(app):
     db.init_app(app)
+    # Batch mode: new migrations rewrite a table where SQLite cannot ALTER it; on
+    # PostgreSQL the same operations run as plain ALTERs, so one script serves both.
     migrate.init_app(app, db, directory=str(REPO_DIR / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
