@@ -34,6 +34,10 @@ def create_app(test_config=None):
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
         sqlite_pragmas()
+    else:
+        # A pooled connection the server has closed (a restart, an idle timeout) is
+        # replaced before use instead of failing the request that draws it.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     pathlib.Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     init_extensions(app)
     register_blueprints(app)
