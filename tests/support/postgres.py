@@ -41,6 +41,7 @@ MISSING = (f"no {POSTGRES_ROOT}/*/bin/initdb; install Debian's postgresql packag
 SYSTEM_USER = "postgres"
 SUPERUSER = "postgres"
 PR_SET_PDEATHSIG = 1   # prctl(2)
+LIBC = ctypes.CDLL(None, use_errno=True)   # loaded here: the forked child only calls it
 # Speed over durability (see the module docstring).
 SETTINGS = ("listen_addresses=127.0.0.1", "fsync=off", "synchronous_commit=off",
             "full_page_writes=off")
@@ -70,8 +71,7 @@ def _stop_with_parent() -> None:
     """In the child before exec: a fast shutdown when the test process dies, even by
     SIGKILL (no server is left running).  Python switches the user first, and the
     kernel clears this setting on a switch, so it must come here."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGINT)
+    LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGINT)
 
 
 class PostgresServer:
