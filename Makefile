@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 # The tests that touch the database run a second time on PostgreSQL (a throw-away
-# server from Debian's binaries; README, "Tests").
+# server from Debian's binaries; README, "Two commands").
 PG_TEST_PATHS ?= tests/webapp tests/workers
 
 .PHONY: venv instance test test-sqlite test-postgres bench run clean
