@@ -5,7 +5,11 @@ VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: venv instance test bench run clean
+# The tests that touch the database run a second time on PostgreSQL (a throw-away
+# server from Debian's binaries; README, "Two commands").
+PG_TEST_PATHS ?= tests/webapp tests/workers tests/soak/test_soak.py
+
+.PHONY: venv instance test test-sqlite test-postgres bench run clean
 
 venv: $(STAMP)
 
@@ -19,8 +23,13 @@ $(STAMP): pyproject.toml
 instance:
 	mkdir -p instance
 
-test: venv instance
+test: test-sqlite test-postgres
+
+test-sqlite: venv instance
 	$(VPY) -m pytest -q $(PYTEST_ARGS)
+
+test-postgres: venv instance
+	SZ_TEST_DATABASE=postgresql $(VPY) -m pytest -q $(PG_TEST_PATHS) $(PYTEST_ARGS)
 
 bench: venv instance
 	$(VPY) -m bench

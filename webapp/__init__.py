@@ -3,9 +3,28 @@ import os
 import pathlib
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from .config import REPO_DIR, load_config
 from .extensions import csrf, db, login_manager, migrate, sock
+from .models import MAX_INTEGER, MAX_PLAYTHROUGH_ID
+
+
+class RowNumberConverter(IntegerConverter):
+    """``<int:...>`` in this app's URLs: ids and numbers kept in INTEGER columns, so a
+    larger number matches no route (404) rather than reaching the database."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_INTEGER)
+        super().__init__(map, *args, **kwargs)
+
+
+class PlayThroughIdConverter(IntegerConverter):
+    """``<pid:...>``: a play-through id (BIGINT, below 2**53)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_PLAYTHROUGH_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(test_config=None):
@@ -16,6 +35,8 @@ def create_app(test_config=None):
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True,
                 template_folder=str(REPO_DIR / "templates"),
                 static_folder=str(REPO_DIR / "static"))
+    app.url_map.converters["int"] = RowNumberConverter
+    app.url_map.converters["pid"] = PlayThroughIdConverter
     pathlib.Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(app.instance_path))
     app.config.update(test_config)
@@ -26,6 +47,10 @@ def create_app(test_config=None):
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": 30})
         sqlite_pragmas()
+    else:
+        # A pooled connection the server has closed (a restart, an idle timeout) is
+        # replaced before use instead of failing the request that draws it.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     pathlib.Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     from .install.services import expire_staged
     expire_staged(pathlib.Path(app.config["DATA_DIR"]) / "install_staging",
@@ -79,6 +104,8 @@ def security_headers(response):
 
 def init_extensions(app):
     db.init_app(app)
+    # Batch mode: new migrations rewrite a table where SQLite cannot ALTER it; on
+    # PostgreSQL the same operations run as plain ALTERs, so one script serves both.
     migrate.init_app(app, db, directory=str(REPO_DIR / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -35,6 +35,17 @@ def env_list(name, default=()):
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def database_url(name, default):
+    """A SQLAlchemy database URL: ``postgresql://`` and ``postgres://`` (the forms
+    hosting services hand out) mean PostgreSQL through psycopg 3, which SQLAlchemy
+    would otherwise look for as psycopg2."""
+    url = env_str(name, default)
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def instance_secret_key(instance_path):
     """The SECRET_KEY persisted in instance/secret_key (created once, mode 600)."""
     path = pathlib.Path(instance_path) / "secret_key"
@@ -54,8 +65,8 @@ def load_config(instance_path):
     max_bytes = env_int("WS_MAX_MESSAGE_BYTES", 65536)
     return {
         "SECRET_KEY": env_str("SECRET_KEY") or instance_secret_key(instance),
-        "SQLALCHEMY_DATABASE_URI": env_str("DATABASE_URL",
-                                           f"sqlite:///{instance / 'szportal.db'}"),
+        "SQLALCHEMY_DATABASE_URI": database_url("DATABASE_URL",
+                                                f"sqlite:///{instance / 'szportal.db'}"),
         # Connections per web process (SQLAlchemy's defaults: 5 and 10 more); the live
         # path never needs more than one to make progress (docs/ARCHITECTURE.md).
         "DATABASE_POOL_SIZE": env_int("DATABASE_POOL_SIZE", 5),

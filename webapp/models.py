@@ -17,9 +17,15 @@ BOT_STRATEGIES = ("random", "first", "search")
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 6
 MAX_NAME_LENGTH = 40
+MAX_GAME_NAME_LENGTH = 200
+# Ids, numbers and steps are INTEGER columns, 32-bit on PostgreSQL: a larger number
+# from a URL or a form names no row, and PostgreSQL refuses to even look it up.
+MAX_INTEGER = 2**31 - 1
 # A play-through's id (and the columns referring to it): BIGINT, INTEGER on SQLite
-# (64-bit there already, and the rowid alias).
+# (64-bit there already, and the rowid alias).  Ids are made from the session id and
+# the number (webapp/live/rows.py) and stay below 2**53 (exact in JavaScript too).
 PLAYTHROUGH_ID = db.BigInteger().with_variant(db.Integer(), "sqlite")
+MAX_PLAYTHROUGH_ID = 2**53
 
 
 def utcnow():
@@ -29,6 +35,24 @@ def utcnow():
 def clean_display_name(text):
     """A display name: whitespace collapsed, at most MAX_NAME_LENGTH characters."""
     return " ".join(str(text or "").split())[:MAX_NAME_LENGTH]
+
+
+def row_id(value):
+    """``value`` (a number, or its text from a form) as a row id; None if it can name no row."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_INTEGER else None
+
+
+def playthrough_row_id(value):
+    """``value`` as a play-through id (BIGINT); None if it can name no row."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_PLAYTHROUGH_ID else None
 
 
 def hash_token(token):
@@ -73,7 +97,7 @@ class Game(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     slug = db.Column(db.String(64), unique=True, nullable=False, index=True)
-    name = db.Column(db.String(200), nullable=False)
+    name = db.Column(db.String(MAX_GAME_NAME_LENGTH), nullable=False)
     brief_desc = db.Column(db.Text, nullable=False, default="")
     status = db.Column(db.String(16), nullable=False, default="dev")
     game_metadata = db.Column("metadata", db.JSON, nullable=False, default=dict)

@@ -75,7 +75,7 @@ class Progress:
         if self.job_id is None:
             return
         from webapp.extensions import db
-        from webapp.jobs.models import JobRecord
+        from webapp.jobs.models import JobRecord, clip_message
         from webapp.models import utcnow
         record = db.session.get(JobRecord, self.job_id)
         if record is None and self.rq_job is not None:
@@ -86,7 +86,8 @@ class Progress:
             db.session.add(record)
         if record is None:
             return
-        for key, value in (("status", status), ("progress", progress), ("message", message),
+        for key, value in (("status", status), ("progress", progress),
+                           ("message", message and clip_message(message)),
                            ("error", error), ("result_path", result_path),
                            ("result_name", result_name)):
             if value is not None:

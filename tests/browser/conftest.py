@@ -1,2 +1,3 @@
 """Browser tests reuse the web app fixtures (real app, real database, live server)."""
-from tests.webapp.conftest import app, live_server, make_user, template_db  # noqa: F401
+from tests.webapp.conftest import (app, database_url, live_server, make_user,  # noqa: F401
+                                   template_db)

@@ -1,13 +1,10 @@
 """Shared steps of the game-page browser tests: log in, debug-play a game, seat guests."""
-import os
 
 import pytest
 
-from tests.support.browser import chromium_available, launch_chromium
+from tests.support.browser import launch_chromium
 
 TIMEOUT = 8_000
-needs_chromium = pytest.mark.skipif(not chromium_available() and not os.environ.get("CI"),
-                                    reason="/usr/bin/chromium missing (apt-get install chromium)")
 
 
 @pytest.fixture(scope="module")

@@ -1,18 +1,13 @@
 """An admin installs a game from a ZIP in a real browser, publishes it, and a student sees it."""
-import os
 
 import pytest
 
-from tests.support.browser import chromium_available, launch_chromium
+from tests.support.browser import launch_chromium
 from tests.webapp.admin.zips import game_zip, tic_tac_toe_files
 from webapp.extensions import db
 from webapp.models import User
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not chromium_available() and not os.environ.get("CI"),
-                       reason="/usr/bin/chromium missing (apt-get install chromium)"),
-]
+pytestmark = pytest.mark.browser
 TIMEOUT = 15_000
 
 

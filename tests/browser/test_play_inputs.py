@@ -3,9 +3,9 @@ import pytest
 
 from tests.webapp.play.support import install, make_admin
 
-from .play_support import browser, debug_play, needs_chromium, new_page, log_in, version  # noqa: F401
+from .play_support import browser, debug_play, new_page, log_in, version  # noqa: F401
 
-pytestmark = [pytest.mark.browser, needs_chromium]
+pytestmark = pytest.mark.browser
 
 
 def test_a_number_parameter_shows_its_bounds_and_the_guess_is_answered(app, live_server, browser):

@@ -3,10 +3,10 @@ import time
 
 import pytest
 
-from .play_support import (TIMEOUT, browser, join_as_guest, log_in, needs_chromium,  # noqa: F401
+from .play_support import (TIMEOUT, browser, join_as_guest, log_in,  # noqa: F401
                            new_page, seat, start_game, start_session, wait_connected)
 
-pytestmark = [pytest.mark.browser, needs_chromium]
+pytestmark = pytest.mark.browser
 
 
 def table(app, live_server, browser, make_user, slug):

@@ -5,9 +5,9 @@ import pytest
 
 from tests.webapp.play.support import install, make_admin
 
-from .play_support import browser, debug_play, log_in, needs_chromium, new_page, version  # noqa: F401
+from .play_support import browser, debug_play, log_in, new_page, version  # noqa: F401
 
-pytestmark = [pytest.mark.browser, needs_chromium]
+pytestmark = pytest.mark.browser
 
 
 def live_pt(app, page):

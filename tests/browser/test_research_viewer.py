@@ -1,17 +1,12 @@
 """A researcher steps through a play-through with the arrow keys in a real browser."""
-import os
 import re
 
 import pytest
 
-from tests.support.browser import chromium_available, launch_chromium
+from tests.support.browser import launch_chromium
 from tests.webapp.research.conftest import log_events, played, record_of  # noqa: F401
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not chromium_available() and not os.environ.get("CI"),
-                       reason="/usr/bin/chromium missing (apt-get install chromium)"),
-]
+pytestmark = pytest.mark.browser
 TIMEOUT = 10_000
 
 

@@ -1,18 +1,13 @@
 """A whole tic-tac-toe session in four real browsers: instructor, two students, an observer."""
-import os
 
 import pytest
 
 from engine.loader import GameSource
 from engine.replay import validate
-from tests.support.browser import chromium_available, launch_chromium
+from tests.support.browser import launch_chromium
 from webapp.models import PlayThroughRecord
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not chromium_available() and not os.environ.get("CI"),
-                       reason="/usr/bin/chromium missing (apt-get install chromium)"),
-]
+pytestmark = pytest.mark.browser
 TIMEOUT = 10_000
 
 

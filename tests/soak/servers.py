@@ -13,7 +13,7 @@ VERSION_RE = re.compile(r'id="operators"[^>]*data-version="(\d+)"', re.S)
 FLASH_RE = re.compile(r'<p class="flash[^"]*">(.*?)</p>', re.S)
 
 
-def portal(folder, games=("tic_tac_toe",), fixtures=(), **kwargs):
+def portal(folder, games=("tic_tac_toe",), fixtures=(), database_url=None, **kwargs):
     """A started Portal whose catalog holds ``games`` (from games/) and ``fixtures``
     (from tests/fixtures/games/)."""
     games_dir = folder / "games"
@@ -23,7 +23,7 @@ def portal(folder, games=("tic_tac_toe",), fixtures=(), **kwargs):
         shutil.copytree(f"{loadlib.REPO}/tests/fixtures/games/{slug}", games_dir / slug)
     extra = dict(kwargs.pop("extra_env", {}), GAMES_DIR=str(games_dir))
     return loadlib.Portal(str(folder / "portal"), cores=None, rq_worker=True,
-                          extra_env=extra, **kwargs).start()
+                          extra_env=extra, database_url=database_url, **kwargs).start()
 
 
 def teacher(base):

@@ -17,8 +17,10 @@ def free_port():
         return s.getsockname()[1]
 
 
-def portal_env(folder, redis_url, **extra):
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{folder}/portal.db",
+def portal_env(folder, redis_url, database_url=None, **extra):
+    """The environment of a portal process; its database is ``database_url`` (an
+    ``empty_database_url`` follows the run's --database) or a SQLite file in ``folder``."""
+    env = dict(os.environ, DATABASE_URL=database_url or f"sqlite:///{folder}/portal.db",
                DATA_DIR=f"{folder}/data", INSTANCE_PATH=f"{folder}/instance",
                SECRET_KEY="fault-test-secret", REDIS_URL=redis_url, BOT_DELAY_SECONDS="0",
                CHECKPOINT_EVERY="2", PYTHONPATH=REPO)

@@ -1,4 +1,5 @@
 """A scripted browser for socket tests: HTTP with cookies, then a real WebSocket."""
+import collections
 import json
 import re
 
@@ -7,6 +8,9 @@ import websocket
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION_RE = re.compile(r'id="operators"[^>]*data-version="(\d+)"', re.S)
+# Every Player by its server, until close_players: a Player a test dropped may leave its
+# socket open (in a reference cycle) until the garbage collector comes by.
+OPEN = collections.defaultdict(list)
 
 
 class Player:
@@ -17,6 +21,7 @@ class Player:
         self.http = requests.Session()
         self.ws = None
         self.received = []
+        OPEN[base].append(self)
 
     def csrf(self, path):
         found = CSRF_RE.search(self.http.get(self.base + path).text)
@@ -93,3 +98,10 @@ class Player:
     def close(self):
         if self.ws is not None:
             self.ws.close()
+
+
+def close_players(base):
+    """Close the socket and HTTP connections of every Player of the server at ``base``."""
+    for player in OPEN.pop(base, []):
+        player.close()
+        player.http.close()

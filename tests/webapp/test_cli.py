@@ -9,13 +9,13 @@ from webapp.config import REPO_DIR
 from webapp.models import Game, GameVersion, User
 
 
-def test_init_db_and_seed(tmp_path, monkeypatch):
+def test_init_db_and_seed(tmp_path, monkeypatch, empty_database_url):
     games = tmp_path / "games"
     shutil.copytree(REPO_DIR / "games" / "tic_tac_toe", games / "tic_tac_toe")
     (games / "not_a_game").mkdir()
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.setenv("GAMES_DIR", str(games))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("DATABASE_URL", empty_database_url)
     runner = CliRunner()
     assert runner.invoke(main, ["init-db"]).exit_code == 0
     result = runner.invoke(main, ["seed"])

@@ -48,9 +48,7 @@ def test_forms_are_small_but_uploads_may_be_large(app, client, make_user, login)
     assert response.status_code != 413          # read and judged as a ZIP, not refused
 
 
-def test_staged_installs_expire(tmp_path, template_db):
-    import shutil
-    shutil.copy(template_db, tmp_path / "test.db")
+def test_staged_installs_expire(tmp_path, database_url):
     staging = tmp_path / "data" / "install_staging"
     old, fresh = staging / "st_old", staging / "st_fresh"
     for folder in (old, fresh):
@@ -59,7 +57,7 @@ def test_staged_installs_expire(tmp_path, template_db):
     stale = time.time() - 2 * 3600
     os.utime(old / "review.json", (stale, stale))
     os.utime(old, (stale, stale))
-    app = create_app(config_for(tmp_path))            # start-up sweeps the old ones
+    app = create_app(config_for(tmp_path, database_url))   # start-up sweeps old ones
     try:
         assert not old.exists() and fresh.exists()
         with app.test_request_context("/"):
@@ -69,6 +67,9 @@ def test_staged_installs_expire(tmp_path, template_db):
     finally:
         app.extensions["live"].close()
         app.extensions["rows"].close()
+        with app.app_context():
+            from webapp.extensions import db
+            db.engine.dispose()
 
 
 def test_the_watchdog_logs_every_stack_once_when_moves_stall(app, caplog):

@@ -2,7 +2,6 @@
 game cannot have recorded refuses the move with a message, nothing changes, and play
 goes on once the cause is gone; the log validates canonical afterwards."""
 import os
-import shutil
 
 import pytest
 
@@ -21,11 +20,10 @@ from .test_live import live_pt, move, play_setup
 
 
 @pytest.fixture
-def disk_app(tmp_path, template_db):
+def disk_app(tmp_path, database_url):
     """The app with its data folder (the logs) on a small file system of its own."""
     with small_disk(tmp_path / "disk", size_kb=512) as disk:
-        shutil.copy(template_db, tmp_path / "test.db")
-        config = config_for(tmp_path)
+        config = config_for(tmp_path, database_url)
         config["DATA_DIR"] = str(disk / "data")
         app = create_app(config)
         yield app, disk

@@ -13,10 +13,10 @@ from tests.support.server import REPO, descendants, free_port
 pytestmark = pytest.mark.slow
 
 
-def test_run_starts_redis_worker_and_web_then_stops_them_all(tmp_path):
+def test_run_starts_redis_worker_and_web_then_stops_them_all(tmp_path, empty_database_url):
     port = free_port()
     env = dict(os.environ, PORT=str(port), INSTANCE_PATH=str(tmp_path / "instance"),
-               DATABASE_URL=f"sqlite:///{tmp_path}/run.db", DATA_DIR=str(tmp_path / "data"),
+               DATABASE_URL=empty_database_url, DATA_DIR=str(tmp_path / "data"),
                PYTHONPATH=REPO)
     env.pop("REDIS_URL", None)
     proc = subprocess.Popen([sys.executable, "-c", "from webapp.cli import main; main()", "run"],

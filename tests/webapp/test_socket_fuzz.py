@@ -88,9 +88,8 @@ def test_random_messages_never_break_the_socket(fuzz_table, fields, action):
 
 
 @pytest.fixture(scope="module")
-def fuzz_server(tmp_path_factory, template_db):
+def fuzz_server(tmp_path_factory, template_db, databases):
     """One table for all the examples (the flood guard off: every message is parsed)."""
-    import shutil
     import threading
 
     from werkzeug.serving import make_server
@@ -99,8 +98,8 @@ def fuzz_server(tmp_path_factory, template_db):
 
     from .conftest import test_config
     folder = tmp_path_factory.mktemp("fuzz")
-    shutil.copy(template_db, folder / "test.db")
-    app = create_app(dict(test_config(folder), WS_RATE_PER_SECOND=100000))
+    url = databases.copy(template_db, folder)
+    app = create_app(dict(test_config(folder, url), WS_RATE_PER_SECOND=100000))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
@@ -112,6 +111,11 @@ def fuzz_server(tmp_path_factory, template_db):
     server.shutdown()
     app.extensions["live"].close()
     app.extensions["rows"].close()
+    with app.app_context():
+        from webapp.extensions import db
+        db.session.remove()
+        db.engine.dispose()
+    databases.drop(url)
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import redis
 from rq import Queue, SimpleWorker
 
 from tests.support.redis_server import RedisProcess
-from tests.webapp.conftest import (client, csrf_from, live_server, login,  # noqa: F401
-                                   make_session, make_user, template_db, test_config)
+from tests.webapp.conftest import (client, csrf_from, database_url, live_server,  # noqa: F401
+                                   login, make_session, make_user, template_db, test_config)
 from webapp import create_app
 from webapp.extensions import db
 from workers.app import set_app
@@ -33,10 +33,8 @@ def redis_url(redis_server):
 
 
 @pytest.fixture
-def app(tmp_path, template_db, redis_url):
-    import shutil
-    shutil.copy(template_db, tmp_path / "test.db")
-    config = test_config(tmp_path)
+def app(tmp_path, database_url, redis_url):
+    config = test_config(tmp_path, database_url)
     config.update(REDIS_URL=redis_url, CHECKPOINT_EVERY=2)
     app = create_app(config)
     set_app(app)

@@ -5,6 +5,7 @@ import pytest
 import redis
 from rq.registry import StartedJobRegistry
 from rq import Queue
+from sqlalchemy import create_engine, text
 
 from engine.bundle import validate_bundle
 from engine.log import read_events
@@ -18,9 +19,9 @@ VERSION = __import__("re").compile(r'id="operators"[^>]*data-version="(\d+)"')
 
 
 @pytest.fixture
-def portal(tmp_path):
+def portal(tmp_path, empty_database_url):
     redis_server = RedisProcess(tmp_path).start()
-    env = portal_env(tmp_path, redis_server.url)
+    env = portal_env(tmp_path, redis_server.url, empty_database_url)
     cli(env, "init-db")
     cli(env, "seed")
     yield env, redis_server
@@ -28,13 +29,14 @@ def portal(tmp_path):
 
 
 def participant_ids(env, key):
-    import sqlite3
-    db = sqlite3.connect(env["DATABASE_URL"].replace("sqlite:///", ""))
+    engine = create_engine(env["DATABASE_URL"])
     try:
-        return dict(db.execute("SELECT p.display_name, p.id FROM participant p JOIN session s "
-                               "ON p.session_id = s.id WHERE s.key = ?", (key,)).fetchall())
+        with engine.connect() as connection:
+            return dict(connection.execute(
+                text("SELECT p.display_name, p.id FROM participant p JOIN session s "
+                     "ON p.session_id = s.id WHERE s.key = :key"), {"key": key}).all())
     finally:
-        db.close()
+        engine.dispose()
 
 
 def lobby_game(base, env):

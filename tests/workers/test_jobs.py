@@ -13,7 +13,9 @@ from tests.webapp.test_live import live_pt, move, play_setup, setup_game, start
 from webapp.cli import main
 from webapp.extensions import db
 from webapp.jobs.models import JobRecord
+from webapp.jobs.queue import enqueue
 from webapp.models import PlayThroughRecord, Session
+from workers.app import job
 
 
 def play_ttt(app, live_server, cells=(0, 3, 1, 4, 2)):
@@ -217,6 +219,29 @@ def test_admin_monitor_retries_a_failed_job(app, client, make_user, login, fille
         assert db.session.get(JobRecord, job_id).status == "finished"
 
 
+@job("export")
+def fail_with_a_long_message(progress=None):
+    """A job whose error names a long path (as a missing log file does)."""
+    raise FileNotFoundError("/srv/szportal/" + "deeper/" * 60 + "log.jsonl")
+
+
+def test_a_job_failing_with_a_long_message_is_shown_failed(app, client, make_user, login,
+                                                          run_jobs):
+    with app.app_context():
+        enqueue("export", "tests.workers.test_jobs.fail_with_a_long_message", [], "long-fail",
+                "exports")
+    run_jobs()
+    with app.app_context():
+        record = db.session.get(JobRecord, "long-fail")
+        assert record.status == "failed" and record.finished_at is not None
+        assert record.message.startswith("FileNotFoundError: /srv/szportal/deeper/")
+        assert "deeper/" * 60 + "log.jsonl" in record.error          # all of it kept
+    make_user("boss", kind="admin")
+    login("boss")
+    failed = client.get("/admin/jobs").get_data(as_text=True).split("Failed jobs")[1]
+    assert "long-fail" in failed and "FileNotFoundError" in failed
+
+
 def test_rq_dashboard_is_for_admins_only(app, client, make_user, login):
     make_user("stu")
     login("stu")
@@ -247,17 +272,17 @@ def test_cli_export_session_and_game_then_validate_zip(app, filled_session, tmp_
     assert runner.invoke(main, ["export", "--session", "nope", "--out", str(out)]).exit_code != 0
 
 
-def test_without_redis_the_page_says_so_and_play_goes_on(tmp_path, template_db):
-    import shutil
+def test_without_redis_the_page_says_so_and_play_goes_on(tmp_path, database_url):
     from webapp import create_app
-    shutil.copy(template_db, tmp_path / "test.db")
     from tests.webapp.conftest import test_config as cfg
-    config = cfg(tmp_path)
+    config = cfg(tmp_path, database_url)
     config["REDIS_URL"] = "redis://127.0.0.1:1/0"
     app = create_app(config)
     with app.app_context():
         from webapp.jobs.queue import redis_status
         ok, message = redis_status()
+        db.engine.dispose()
+    app.extensions["live"].close()
     assert not ok and "not reachable" in message
 
 

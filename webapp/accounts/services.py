@@ -5,7 +5,7 @@ import re
 import secrets
 
 from ..extensions import db
-from ..models import USER_KINDS, Game, User, clean_display_name
+from ..models import USER_KINDS, Game, User, clean_display_name, row_id
 from .models import ACCESS_LEVELS, GameAccess
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
@@ -60,15 +60,15 @@ def set_access(user, level, game_ids=()):
     """The account's game access level (and its game list for ``custom``)."""
     if level not in ACCESS_LEVELS:
         raise AccountError(f"Unknown access level {level!r}.")
-    ids = sorted({int(i) for i in game_ids}) if level == "custom" else []
-    known = {g.id for g in Game.query.filter(Game.id.in_(ids))} if ids else set()
-    if set(ids) - known:
+    ids = {row_id(i) for i in game_ids} if level == "custom" else set()
+    known = {g.id for g in Game.query.filter(Game.id.in_(ids - {None}))} if ids else set()
+    if ids - known:
         raise AccountError("One of the chosen games does not exist.")
     row = db.session.get(GameAccess, user.id) if user.id else None
     if row is None:
         row = GameAccess(user_id=user.id)
         db.session.add(row)
-    row.level, row.game_ids = level, ids
+    row.level, row.game_ids = level, sorted(ids)
 
 
 def create_account(form, actor):

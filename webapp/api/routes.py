@@ -47,13 +47,13 @@ def record_or_404(playthrough_id):
     return record
 
 
-@bp.route("/playthroughs/<int:playthrough_id>")
+@bp.route("/playthroughs/<pid:playthrough_id>")
 def playthrough(playthrough_id):
     """One play-through's row."""
     return jsonify(serialize.playthrough(record_or_404(playthrough_id)))
 
 
-@bp.route("/playthroughs/<int:playthrough_id>/log")
+@bp.route("/playthroughs/<pid:playthrough_id>/log")
 def playthrough_log(playthrough_id):
     """The play-through's log as parsed events (trusting it; see /validation)."""
     record = record_or_404(playthrough_id)
@@ -66,7 +66,7 @@ def playthrough_log(playthrough_id):
     return jsonify({"playthrough_id": record.id, "events": events})
 
 
-@bp.route("/playthroughs/<int:playthrough_id>/validation")
+@bp.route("/playthroughs/<pid:playthrough_id>/validation")
 def playthrough_validation(playthrough_id):
     """The validation report: the stored one, else a fresh strict replay."""
     record = record_or_404(playthrough_id)

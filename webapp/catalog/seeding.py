@@ -6,7 +6,7 @@ from engine.loader import GameSource
 from engine.playthrough import read_roles
 
 from ..extensions import db
-from ..models import Game, GameVersion
+from ..models import MAX_GAME_NAME_LENGTH, Game, GameVersion
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ def read_game_metadata(source):
         meta = formulation.metadata
         spec = getattr(formulation, "roles_spec", None)
         return {
-            "name": str(getattr(meta, "name", None) or source.slug),
+            "name": str(getattr(meta, "name", None) or source.slug)[:MAX_GAME_NAME_LENGTH],
             "brief_desc": str(getattr(meta, "brief_desc", "") or ""),
             "authors": [str(a) for a in (getattr(meta, "authors", None) or [])],
             "roles": [{"num": r.num, "name": r.name, "description": r.description,

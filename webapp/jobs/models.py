@@ -4,6 +4,12 @@ from ..models import PLAYTHROUGH_ID, utcnow
 
 JOB_KINDS = ("checkpoint", "export", "validation")
 JOB_STATUSES = ("queued", "started", "finished", "failed")
+MESSAGE_LENGTH = 255
+
+
+def clip_message(text):
+    """``text`` cut to fit the message column (the error column keeps all of it)."""
+    return text if len(text) <= MESSAGE_LENGTH else text[:MESSAGE_LENGTH - 1] + "…"
 
 
 class JobRecord(db.Model):
@@ -15,7 +21,7 @@ class JobRecord(db.Model):
     func = db.Column(db.String(128), nullable=False)
     status = db.Column(db.String(16), nullable=False, default="queued")
     progress = db.Column(db.Integer, nullable=False, default=0)
-    message = db.Column(db.String(255), nullable=True)
+    message = db.Column(db.String(MESSAGE_LENGTH), nullable=True)   # error has the whole text
     params = db.Column(db.JSON, nullable=False, default=dict)
     result_path = db.Column(db.String(1024), nullable=True)
     result_name = db.Column(db.String(255), nullable=True)

@@ -47,7 +47,7 @@ def export_session(key):
                       request.referrer or url_for("main.index"), session_id=game_session.id)
 
 
-@bp.post("/playthroughs/<int:record_id>/export")
+@bp.post("/playthroughs/<pid:record_id>/export")
 @login_required
 def export_playthrough(record_id):
     """Queue a play-through export: its raw log or a ZIP."""
@@ -106,7 +106,7 @@ def validate_session(key):
                       session_id=game_session.id)
 
 
-@bp.get("/playthroughs/<int:record_id>/validation")
+@bp.get("/playthroughs/<pid:record_id>/validation")
 @login_required
 def validation_report(record_id):
     """The stored validation report of a play-through, with its first divergence."""

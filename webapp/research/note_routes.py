@@ -3,7 +3,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
-from ..models import PlayThroughRecord, Session
+from ..models import PlayThroughRecord, Session, playthrough_row_id
 from . import bp
 from .access import research_required
 from .notes import NoteError, add_note, delete_note, notes_of, own_note, update_note
@@ -24,10 +24,8 @@ def parse_target():
         abort(404)
     record, seq = None, None
     if request.form.get("playthrough"):
-        try:
-            record = db.session.get(PlayThroughRecord, int(request.form["playthrough"]))
-        except ValueError:
-            record = None
+        number = playthrough_row_id(request.form["playthrough"])
+        record = db.session.get(PlayThroughRecord, number) if number else None
         if record is None:
             abort(404)
     if request.form.get("seq") not in (None, ""):

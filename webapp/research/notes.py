@@ -1,6 +1,6 @@
 """Researchers' private notes: each note is seen, changed and exported by its author only."""
 from ..extensions import db
-from ..models import utcnow
+from ..models import MAX_INTEGER, utcnow
 from .models import NOTE_MAX_LENGTH, ResearchNote
 
 
@@ -22,7 +22,7 @@ def add_note(user_id, game_session, body, record=None, seq=None):
     body = clean_body(body)
     if record is not None and record.session_id != game_session.id:
         raise NoteError("That play-through is not part of this session.")
-    if seq is not None and (record is None or seq < 0):
+    if seq is not None and (record is None or not 0 <= seq <= MAX_INTEGER):
         raise NoteError("A note on a step needs a play-through and a step number.")
     note = ResearchNote(user_id=user_id, session_id=game_session.id,
                         playthrough_id=record.id if record else None, seq=seq, body=body)

@@ -4,7 +4,8 @@ import datetime
 from sqlalchemy import func
 
 from ..extensions import db
-from ..models import SESSION_STATUSES, Game, GameVersion, PlayThroughRecord, Session, User
+from ..models import (MAX_INTEGER, SESSION_STATUSES, Game, GameVersion, PlayThroughRecord,
+                      Session, User)
 
 VALIDATION_FILTERS = ("canonical", "non_canonical", "error", "unvalidated")
 SORTS = {"created": Session.created_at, "game": Game.slug, "owner": User.username,
@@ -56,7 +57,7 @@ def parse_filters(args):
     f["date_to"] = _date(f["to"], "to") if f["to"] else None
     if f["date_from"] and f["date_to"] and f["date_from"] > f["date_to"]:
         raise FilterError("The date range is empty: from is after to.")
-    f["page"] = _positive(args.get("page"), "page", 1)
+    f["page"] = _positive(args.get("page"), "page", 1, MAX_INTEGER)
     f["per_page"] = _positive(args.get("per_page"), "per_page", PER_PAGE_DEFAULT, PER_PAGE_MAX)
     return f
 

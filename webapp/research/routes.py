@@ -70,7 +70,7 @@ def failure_seq(report, last):
     return min(int(failure["seq"]), last)
 
 
-@bp.route("/playthroughs/<int:record_id>")
+@bp.route("/playthroughs/<pid:record_id>")
 @research_required
 def viewer(record_id):
     """One play-through's log, event by event, with any role's view rebuilt by the engine."""
@@ -112,7 +112,7 @@ def viewer(record_id):
         note_counts=step_counts(current_user.id, record))
 
 
-@bp.route("/playthroughs/<int:record_id>/artifacts")
+@bp.route("/playthroughs/<pid:record_id>/artifacts")
 @research_required
 def artifacts(record_id):
     """Saved texts of a play-through: every version, one version's text, or a diff."""

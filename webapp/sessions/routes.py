@@ -8,7 +8,7 @@ from ..extensions import db
 from ..live import hub
 from ..live.playthroughs import runtime
 from ..live.starting import StartRefused, start_playthrough
-from ..models import Participant, Session
+from ..models import Participant, Session, row_id
 from . import bp
 from .options import active_roles, check_can_start
 from .rendering import lobby_context
@@ -105,7 +105,8 @@ def owner_action(key, action):
 
 
 def participant_of(game_session):
-    found = db.session.get(Participant, request.form.get("participant_id", type=int) or 0)
+    number = row_id(request.form.get("participant_id"))
+    found = db.session.get(Participant, number) if number else None
     if found is None or found.session_id != game_session.id:
         raise LobbyError("No such participant in this session.")
     return found

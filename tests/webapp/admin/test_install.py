@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from webapp.cli import main as cli_main
-from webapp.models import Game, GameVersion, Session
+from webapp.models import MAX_GAME_NAME_LENGTH, Game, GameVersion, Session
 from webapp.install.models import GameInstall
 
 from .conftest import post_form
@@ -129,6 +129,16 @@ def test_upload_review_confirm_installs_an_immutable_dev_version(app, admin):
     assert "Tic-Tac-Toe Deluxe" in admin.get("/admin/").get_data(as_text=True)
     again = upload(admin, game_zip("ttt_deluxe", tic_tac_toe_files()))
     refused(again, "This exact version of the game is already installed", 422)
+
+
+def test_a_game_name_longer_than_the_catalog_keeps_is_shortened(app, admin):
+    response = upload(admin, game_zip("ttt_long", tic_tac_toe_files("Long " * 60)))
+    review_url = response.headers["Location"]
+    assert post_form(admin, review_url, review_url + "/confirm").status_code == 302
+    with app.app_context():
+        name = Game.query.filter_by(slug="ttt_long").one().name
+    assert name == ("Long " * 60)[:MAX_GAME_NAME_LENGTH]
+    assert name in admin.get("/admin/games/").get_data(as_text=True)
 
 
 def test_new_version_leaves_running_sessions_on_theirs(app, admin, make_session, client):
