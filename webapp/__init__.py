@@ -24,6 +24,8 @@ def create_app(test_config=None):
         sqlite_pragmas()
     pathlib.Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     init_extensions(app)
+    from .auth.throttle import Throttle
+    app.extensions["login_throttle"] = Throttle(app)
     register_blueprints(app)
     from .live.runtime import Runtime
     app.extensions["live"] = Runtime(app)
@@ -73,8 +75,16 @@ def init_extensions(app):
     from .models import User
 
     @login_manager.user_loader
-    def load_user(user_id):
-        return db.session.get(User, int(user_id))
+    def load_user(cookie_id):
+        """The account of a login cookie, if the cookie is still current (its session
+        version matches: logout, password changes and (de)activation raise it)."""
+        user_id, _, version = str(cookie_id).partition("-")
+        if not (user_id.isdigit() and version.isdigit()):
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or (user.session_version or 0) != int(version):
+            return None
+        return user
 
 
 def register_blueprints(app):

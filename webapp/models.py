@@ -38,7 +38,11 @@ class User(UserMixin, db.Model):
     id = db.Column(db.Integer, primary_key=True)
     username = db.Column(db.String(64), unique=True, nullable=False, index=True)
     display_name = db.Column(db.String(MAX_NAME_LENGTH), nullable=False)
+    email = db.Column(db.String(254), nullable=True, unique=True, index=True)
     password_hash = db.Column(db.String(256), nullable=False)
+    # Part of the login cookie's user id: raised by logout, password changes and
+    # (de)activation, so every cookie issued before stops working.
+    session_version = db.Column(db.Integer, nullable=False, default=0, server_default="0")
     kind = db.Column(db.String(16), nullable=False, default="student")
     perm_accounts = db.Column(db.Boolean, nullable=False, default=False)
     perm_games = db.Column(db.Boolean, nullable=False, default=False)
@@ -47,7 +51,16 @@ class User(UserMixin, db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     def set_password(self, password):
+        """A new password; every login cookie of the account stops working."""
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self):
+        """Make every login cookie issued so far invalid."""
+        self.session_version = (self.session_version or 0) + 1
+
+    def get_id(self):
+        return f"{self.id}-{self.session_version or 0}"
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)

@@ -54,7 +54,7 @@ def install():
             return render_template("admin/install_upload.html",
                                    error="The ZIP is larger than 60 MB."), 400
         try:
-            token, review = services.stage_zip(path, upload.filename)
+            token, review = services.stage_zip(path, upload.filename, current_user)
         except services.InstallError as exc:
             return render_template("admin/install_upload.html", error=str(exc)), 400
     if token is None:
@@ -65,8 +65,9 @@ def install():
 @bp.route("/games/install/<token>")
 @installer_required
 def install_review(token):
-    """The check's result: metadata, roles, operators, the check table; confirm or cancel."""
-    review = services.staged(token) or abort(404)
+    """The check's result: metadata, roles, operators, the check table; confirm or cancel
+    (only by the account that uploaded it)."""
+    review = services.staged(token, current_user) or abort(404)
     return render_template("admin/install_review.html", review=review)
 
 
@@ -89,7 +90,8 @@ def install_confirm(token):
 @bp.route("/games/install/<token>/cancel", methods=["POST"])
 @installer_required
 def install_cancel(token):
-    """Throw a checked upload away."""
-    services.discard(token)
+    """Throw a checked upload away (only the account that uploaded it)."""
+    if not services.discard(token, current_user):
+        abort(404)
     flash("The upload was discarded.", "info")
     return redirect(url_for("admin.games" if current_user.is_admin else "admin.install"))
