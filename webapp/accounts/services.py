@@ -1,6 +1,4 @@
-"""Create and change accounts, their access level, passwords, and students from a CSV file."""
-import csv
-import io
+"""Create and change accounts, their access level, passwords and e-mail addresses."""
 import re
 import secrets
 
@@ -13,7 +11,6 @@ EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 MAX_EMAIL = 254
 PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 MIN_PASSWORD = 8
-MAX_CSV_ROWS = 2000
 PERMISSIONS = ("perm_accounts", "perm_games", "perm_research")
 
 
@@ -157,48 +154,3 @@ def reset_password(user, password=""):
     user.set_password(password or generated)
     db.session.commit()
     return generated
-
-
-def parse_students_csv(text):
-    """Rows (line, username, name, password) of a CSV: username, name, optional password.
-
-    A first line starting with ``username`` is a header. Every problem is
-    collected with its line number; nothing is created if there is any.
-    """
-    rows, errors, seen = [], [], set()
-    for number, cells in enumerate(csv.reader(io.StringIO(text)), 1):
-        cells = [c.strip() for c in cells]
-        if not any(cells) or (number == 1 and cells[0].lower() == "username"):
-            continue
-        username, name, password = (cells + ["", "", ""])[:3]
-        try:
-            check_username(username)
-            if username.lower() in seen:
-                raise AccountError(f"The username “{username}” appears twice in the file.")
-            if not clean_display_name(name):
-                raise AccountError("The name is missing.")
-            if password:
-                check_password(password)
-        except AccountError as exc:
-            errors.append(f"Line {number}: {exc}")
-            continue
-        seen.add(username.lower())
-        rows.append((number, username, clean_display_name(name), password))
-    if len(rows) + len(errors) > MAX_CSV_ROWS:
-        errors.insert(0, f"The file has more than {MAX_CSV_ROWS} students.")
-    if not rows and not errors:
-        errors.append("The file has no students in it.")
-    return rows, errors
-
-
-def bulk_create_students(rows):
-    """Create the parsed students; returns [(user, generated password or None)]."""
-    created = []
-    for _, username, name, password in rows:
-        generated = None if password else generate_password()
-        user = User(username=username, display_name=name, kind="student")
-        user.set_password(password or generated)
-        db.session.add(user)
-        created.append((user, generated))
-    db.session.commit()
-    return created
