@@ -30,7 +30,17 @@ def create_app(test_config=None):
     from .live.runtime import Runtime
     app.extensions["live"] = Runtime(app)
     app.after_request(security_headers)
+    app.context_processor(lambda: {"csp_nonce": csp_nonce})
     return app
+
+
+def csp_nonce():
+    """This response's nonce for the few pages that need an inline script (the job monitor)."""
+    from flask import g
+    if getattr(g, "csp_nonce", None) is None:
+        import secrets
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
 
 
 def sqlite_pragmas():

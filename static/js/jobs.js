@@ -1,6 +1,6 @@
 // Job pages: when an export asked from this browser is ready, its download starts
-// by itself (the link stays on the page).  Only once: the address loses its
-// ?auto=1, so reloading the page does not download the file again.
+// by itself (the link stays on the page).  The server marks the link only the
+// first time it shows the finished job, so a reload does not download it again.
 (function () {
   "use strict";
   var started = false;
@@ -10,11 +10,6 @@
     if (!link || started) return;
     started = true;
     link.click();
-    if (window.history && window.history.replaceState) {
-      var url = new URL(window.location.href);
-      url.searchParams.delete("auto");
-      window.history.replaceState(null, "", url.pathname + url.search);
-    }
   }
 
   document.addEventListener("DOMContentLoaded", autoDownload);

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import (abort, flash, redirect, render_template, request, send_file,
                    url_for)
+from flask import session as cookie
 from flask_login import current_user, login_required
 
 from ..accounts.imports import forget_passwords
@@ -35,8 +36,9 @@ def _queue_job(kind, func, args, job_id, queue, back, **row):
         flash(f"Cannot start the job now: {exc}. Try again when background jobs are back.",
               "error")
         return redirect(back)
-    return redirect(url_for("jobs.show", job_id=record.id,
-                            auto=1 if kind == "export" else None))
+    if kind == "export":        # its page starts the download once the file is ready
+        cookie["auto_download"] = record.id
+    return redirect(url_for("jobs.show", job_id=record.id))
 
 
 def same_site(url):
@@ -147,7 +149,7 @@ def show(job_id):
     after an export), a validation verdict, or the students an import created."""
     record = _visible_job(job_id)
     return render_template("jobs/show.html", job=record, back=back_link(record),
-                           auto=request.args.get("auto") == "1", **outcome(record))
+                           auto=auto_download(record), **outcome(record))
 
 
 @bp.get("/jobs/<job_id>/progress")
@@ -157,7 +159,16 @@ def progress(job_id):
     record = _visible_job(job_id)
     notice_lost(record)
     return render_template("jobs/partials/_progress.html", job=record,
-                           auto=request.args.get("auto") == "1", **outcome(record))
+                           auto=auto_download(record), **outcome(record))
+
+
+def auto_download(record):
+    """True once, when the export this browser asked for is first shown finished."""
+    if record.kind != "export" or record.status != "finished" \
+            or cookie.get("auto_download") != record.id:
+        return False
+    cookie.pop("auto_download")
+    return True
 
 
 @bp.get("/jobs/<job_id>/download")
