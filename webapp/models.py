@@ -93,7 +93,21 @@ class Game(db.Model):
 
     @property
     def current_version(self):
+        """The newest installed version (debug play and its author use it)."""
         return self.versions[-1] if self.versions else None
+
+    @property
+    def live_version(self):
+        """The newest promoted version: the one new sessions start with."""
+        promoted = [v for v in self.versions if v.promoted_at is not None]
+        return promoted[-1] if promoted else None
+
+    @property
+    def pending_versions(self):
+        """Versions installed after the live one, waiting for a game admin to promote them."""
+        live = self.live_version
+        return [v for v in self.versions if v.promoted_at is None
+                and (live is None or v.installed_at >= live.installed_at)]
 
     @property
     def roles(self):
@@ -108,7 +122,14 @@ class GameVersion(db.Model):
     version_hash = db.Column(db.String(64), unique=True, nullable=False)
     folder = db.Column(db.String(1024), nullable=False)
     installed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # What install read from the version (name, description, roles, players, thumbnail).
+    meta = db.Column(db.JSON, nullable=True)
+    # Set when the version goes live (the first version of a game at once; later ones
+    # when a game admin promotes them); until then only debug play and its author use it.
+    promoted_at = db.Column(db.DateTime, nullable=True)
+    promoted_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
     game = db.relationship("Game", back_populates="versions")
+    promoted_by = db.relationship("User")
 
 
 class Session(db.Model):
@@ -209,5 +230,5 @@ from .jobs.models import JobRecord  # noqa: E402,F401
 
 
 from .accounts.models import GameAccess  # noqa: E402,F401
-from .install.models import GameInstall, GameStatusChange  # noqa: E402,F401
+from .install.models import GameInstall, GameMetadataVersion, GameStatusChange  # noqa: E402,F401
 from .research.models import ApiToken, ResearchNote  # noqa: E402,F401

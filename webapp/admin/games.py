@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..install import lifecycle, services
-from ..models import Game
+from ..models import Game, GameVersion
 from . import bp
 from .guards import admin_required, installer_required
 
@@ -35,6 +35,22 @@ def game_status(slug):
     except lifecycle.LifecycleError as exc:
         flash(str(exc), "error")
     return redirect(url_for("admin.games"))
+
+
+@bp.route("/games/<slug>/versions/<version>/promote", methods=["POST"])
+@admin_required("perm_games")
+def promote_version(slug, version):
+    """Make a pending version the one new sessions start with (logged)."""
+    row = GameVersion.query.filter_by(version_hash=version).first_or_404()
+    if row.game.slug != slug:
+        abort(404)
+    try:
+        lifecycle.promote(row, current_user)
+        flash(f"{row.game.name}: version {version[:12]} is live; new sessions start with it, "
+              "running ones keep theirs.", "info")
+    except lifecycle.LifecycleError as exc:
+        flash(str(exc), "error")
+    return redirect(request.form.get("back") or url_for("admin.games"))
 
 
 @bp.route("/games/install", methods=["GET", "POST"])
@@ -80,8 +96,10 @@ def install_confirm(token):
     except services.InstallError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.install"))
+    waiting = version.promoted_at is None
     flash(f"{version.game.name} version {version.version_hash[:12]} is installed "
-          f"({version.game.status}).", "info")
+          f"({version.game.status})" + ("; it stays in development (debug play and you) until "
+                                        "a game admin promotes it." if waiting else "."), "info")
     if not current_user.is_admin:
         return redirect(url_for("catalog.detail", slug=version.game.slug))
     return redirect(url_for("admin.games"))

@@ -8,6 +8,7 @@ from ..accounts.access import can_access_game, is_game_admin, refusal_message
 from ..models import Game, GameVersion
 from ..sessions.services import create_session
 from . import bp
+from .versions import version_for
 
 ASSET_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".css", ".txt",
                   ".mp3", ".ogg", ".wav", ".woff", ".woff2", ".json"}
@@ -44,11 +45,12 @@ def start(slug):
     game = Game.query.filter_by(slug=slug).first_or_404()
     if not can_access_game(current_user, game):
         abort(403, refusal_message(game))
-    if game.current_version is None:
+    version = version_for(current_user, game)
+    if version is None:
         abort(404)
     if game.status == "deprecated":
         abort(403, "This game is deprecated: it starts no new sessions.")
-    game_session = create_session(current_user, game.current_version)
+    game_session = create_session(current_user, version)
     return redirect(url_for("sessions.lobby", key=game_session.key))
 
 

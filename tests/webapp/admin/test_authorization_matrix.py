@@ -86,6 +86,7 @@ MATRIX = {
     "POST /admin/jobs/<job_id>/retry": "302 302 403 403 403 404",
     "POST /admin/sessions/<key>/terminate": "302 302 403 403 403 302",
     "POST /admin/validation/run": "302 302 403 403 403 302",
+    "POST /admin/games/<slug>/versions/<version>/promote": "302 302 403 403 403 302",
     "POST /auth/account": "302 302 302 302 302 302",
     "POST /auth/forgot": "404 404 404 404 404 404",
     "POST /auth/login": "401 401 401 401 401 401",

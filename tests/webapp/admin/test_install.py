@@ -131,25 +131,6 @@ def test_upload_review_confirm_installs_an_immutable_dev_version(app, admin):
     refused(again, "This exact version of the game is already installed", 422)
 
 
-def test_new_version_leaves_running_sessions_on_theirs(app, admin, make_session, client):
-    key = make_session("tic_tac_toe")
-    with app.app_context():
-        old = Session.query.filter_by(key=key).one().game_version.version_hash
-    files = tic_tac_toe_files("Tic-Tac-Toe")
-    files["README.md"] = b"A second version."
-    response = upload(admin, game_zip("tic_tac_toe", files))
-    page = admin.get(response.headers["Location"]).get_data(as_text=True)
-    assert "new version of “Tic-Tac-Toe”" in page
-    post_form(admin, response.headers["Location"], response.headers["Location"] + "/confirm")
-    with app.app_context():
-        game = Game.query.filter_by(slug="tic_tac_toe").one()
-        assert len(game.versions) == 2 and game.status == "published"
-        assert Session.query.filter_by(key=key).one().game_version.version_hash == old
-    new_key = make_session("tic_tac_toe", username="teacher2")
-    with app.app_context():
-        assert Session.query.filter_by(key=new_key).one().game_version.version_hash != old
-
-
 def test_discarding_a_checked_upload_installs_nothing(app, admin, untouched):
     response = upload(admin, game_zip("ttt_gone", tic_tac_toe_files()))
     review = response.headers["Location"]
