@@ -146,6 +146,9 @@ class Session(db.Model):
     options = db.Column(db.JSON, nullable=False, default=dict)
     debug = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # When the owner (or an admin) ended the session; "ended" without it means only its
+    # latest play-through ended, and a rematch starts the session again.
+    closed_at = db.Column(db.DateTime, nullable=True)
     owner = db.relationship("User")
     game_version = db.relationship("GameVersion")
     participants = db.relationship("Participant", back_populates="session",
@@ -168,6 +171,14 @@ class Session(db.Model):
         return db.session.scalar(db.select(PlayThroughRecord)
                                  .where(PlayThroughRecord.session_id == self.id)
                                  .order_by(PlayThroughRecord.number.desc()).limit(1))
+
+    @property
+    def shown_status(self):
+        """The status people see: "between play-throughs" when the latest play-through
+        ended but the session was not ended (its owner may start a rematch)."""
+        if self.status == "ended" and self.closed_at is None:
+            return "between play-throughs"
+        return self.status.replace("_", " ")
 
     @staticmethod
     def new_join_code():
