@@ -101,3 +101,14 @@ def test_a_deactivated_account_takes_as_long_as_an_active_one(app, make_user, cl
 def _token(client):
     from ..conftest import csrf_from
     return csrf_from(client.get("/").get_data(as_text=True))
+
+
+def test_without_redis_logins_go_on_counted_in_the_process(app, make_user, client_from,
+                                                           limits):
+    from tests.support.redis_server import free_port
+    app.config["RATELIMIT_STORAGE_URI"] = f"redis://127.0.0.1:{free_port()}/0"   # nobody
+    limits(account="2/minute")
+    make_user("ann", password="right-password")
+    client = client_from()
+    assert log_in(client, "ann", "right-password").status_code == 302
+    assert [log_in(client_from(), "ann", "x").status_code for _ in range(2)] == [401, 429]
