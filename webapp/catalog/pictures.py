@@ -44,10 +44,11 @@ def first_image(folder):
 def picture_file(version):
     """(folder, relative path) of the version's picture, or None for a generated one.
     Version folders never change, so the answer is kept per version."""
-    if version.id not in _found:
+    key = (version.version_hash, version.folder)      # ids are reused across databases
+    if key not in _found:
         name = declared(version) or first_image(version.folder)
-        _found[version.id] = (version.folder, name) if name else None
-    return _found[version.id]
+        _found[key] = (version.folder, name) if name else None
+    return _found[key]
 
 
 def initials(name):
