@@ -103,3 +103,16 @@ def test_a_username_taken_while_the_job_waited_creates_nobody(app, boss, run_job
     assert "Nothing was created: The username “bob” is already taken" in page
     with app.app_context():
         assert User.query.filter_by(username="ann").first() is None
+
+
+def test_only_the_admin_who_imported_sees_the_passwords(app, boss, run_jobs, make_user,
+                                                        logged_in):
+    job_page = send(boss, "ann,Ann\n").headers["Location"]
+    run_jobs()
+    other = make_user("other_admin", kind="admin")
+    with app.app_context():
+        db.session.get(User, other).perm_accounts = True
+        db.session.commit()
+    client = logged_in("other_admin")
+    assert client.get(job_page).status_code == 403
+    assert client.get(job_page + "/download").status_code == 403

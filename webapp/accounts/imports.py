@@ -28,7 +28,7 @@ MAX_FIELD = 256
 COLUMNS = ("username", "name", "password", "email")
 
 
-class ImportError_(ValueError):
+class CsvRefused(ValueError):
     """The file cannot be imported; ``errors`` lists why, line by line."""
 
     def __init__(self, errors):
@@ -38,13 +38,13 @@ class ImportError_(ValueError):
 
 def decode(raw):
     if not raw:
-        raise ImportError_(["Please choose a CSV file."])
+        raise CsvRefused(["Please choose a CSV file."])
     if len(raw) > MAX_CSV_BYTES:
-        raise ImportError_(["The file is larger than 1 MB."])
+        raise CsvRefused(["The file is larger than 1 MB."])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportError_(["The file is not UTF-8 text; save it as “CSV UTF-8”."]) from None
+        raise CsvRefused(["The file is not UTF-8 text; save it as “CSV UTF-8”."]) from None
 
 
 def lines_of(text):
@@ -57,14 +57,14 @@ def lines_of(text):
         except StopIteration:
             return
         except csv.Error as exc:   # a field over the csv module's limit, a NUL byte...
-            raise ImportError_([f"Line {reader.line_num}: the file cannot be read as CSV "
+            raise CsvRefused([f"Line {reader.line_num}: the file cannot be read as CSV "
                                 f"({exc})."]) from None
         if any(len(c) > MAX_FIELD for c in cells):
-            raise ImportError_([f"Line {reader.line_num}: a field is longer than "
+            raise CsvRefused([f"Line {reader.line_num}: a field is longer than "
                                 f"{MAX_FIELD} characters."])
         rows += 1
         if rows > MAX_CSV_ROWS + 1:
-            raise ImportError_([f"The file has more than {MAX_CSV_ROWS} students."])
+            raise CsvRefused([f"The file has more than {MAX_CSV_ROWS} students."])
         yield reader.line_num, [c.strip() for c in cells]
 
 
@@ -75,13 +75,13 @@ def column_order(cells):
         return None
     unknown = [n for n in names if n and n not in COLUMNS]
     if unknown:
-        raise ImportError_([f"Line 1: unknown column {unknown[0]!r}; use "
+        raise CsvRefused([f"Line 1: unknown column {unknown[0]!r}; use "
                             f"{', '.join(COLUMNS)}."])
     return names
 
 
 def parse_students_csv(text):
-    """Checked rows {line, username, name, password, email}; raises ImportError_."""
+    """Checked rows {line, username, name, password, email}; raises CsvRefused."""
     rows, errors, seen, emails = [], [], set(), set()
     order = list(COLUMNS)
     for number, cells in lines_of(text):
@@ -105,7 +105,7 @@ def parse_students_csv(text):
     if not rows and not errors:
         errors.append("The file has no students in it.")
     if errors:
-        raise ImportError_(errors)
+        raise CsvRefused(errors)
     return rows
 
 

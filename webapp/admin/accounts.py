@@ -3,11 +3,11 @@ import os
 import uuid
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from ..accounts.access import access_of
 from ..accounts.models import ACCESS_LEVELS
-from ..accounts.imports import MAX_CSV_BYTES, ImportError_, decode, parse_students_csv, save_rows
+from ..accounts.imports import MAX_CSV_BYTES, CsvRefused, decode, parse_students_csv, save_rows
 from ..accounts.services import (AccountError, create_account, reset_password, set_active,
                                  update_account)
 from ..jobs.queue import JobsUnavailable, enqueue
@@ -115,6 +115,8 @@ def reset_account_password(user_id):
     except AccountError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.edit_account", user_id=user.id))
+    if user.id == current_user.id:     # the reset ended this browser's cookie too
+        login_user(user)
     if generated:
         return shown_once("admin/password_shown.html", user=user, password=generated)
     flash(f"The password of {user.username} was changed.", "info")
@@ -131,7 +133,7 @@ def import_students():
     upload = request.files.get("csv")
     try:
         rows = parse_students_csv(decode(upload.read(MAX_CSV_BYTES + 1) if upload else b""))
-    except ImportError_ as exc:
+    except CsvRefused as exc:
         return render_template("admin/import_students.html", errors=exc.errors), 400
     path = save_rows(rows)
     job_id = f"import-{uuid.uuid4().hex[:12]}"

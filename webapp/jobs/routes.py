@@ -139,6 +139,8 @@ def _visible_job(job_id):
     record = db.get_or_404(JobRecord, job_id)
     if not may_see_job(record):
         abort(403)
+    if record.kind == "import" and record.user_id != current_user.id:
+        abort(403)        # its page shows generated passwords: only to who asked
     return record
 
 

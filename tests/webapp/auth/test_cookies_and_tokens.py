@@ -69,6 +69,9 @@ def test_an_admin_reset_ends_the_accounts_cookies(app, accounts):
     page = f"/admin/accounts/{user_id(app, 'teacher')}"
     post_form(boss, page, page + "/password", {"password": "reset-by-admin"})
     assert teacher.get("/my/sessions").status_code == 302
+    own = f"/admin/accounts/{user_id(app, 'boss')}"              # resetting your own: you
+    post_form(boss, own, own + "/password", {"password": "the-boss-anew"})   # stay in
+    assert boss.get("/admin/").status_code == 200
 
 
 def test_reactivating_an_account_does_not_revive_its_old_cookies(app, accounts):
