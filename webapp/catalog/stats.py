@@ -34,7 +34,7 @@ def outcome_stats(game):
         key = outcome_category(record)
         counts[key] = counts.get(key, 0) + 1
     ended = [r for r in records if r.status == "ended"]
-    minutes = [(r.ended_at - r.started_at).total_seconds() / 60 for r in ended
+    minutes = [max(0.0, (r.ended_at - r.started_at).total_seconds() / 60) for r in ended
                if r.ended_at and r.started_at]
     return {"playthroughs": len(records),
             "sessions": sessions_of_game(game).count(),
