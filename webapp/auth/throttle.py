@@ -28,9 +28,11 @@ from limits.strategies import MovingWindowRateLimiter
 log = logging.getLogger(__name__)
 DEVICE_COOKIE = "sz_device"
 DEVICE_MAX_AGE = 365 * 24 * 3600
+# A lecture hall behind one NAT address logs in at once: the address limit is generous,
+# each account's own limit is what stops guessing.
 DEFAULT_LIMITS = {
     "LOGIN_LIMITS_ACCOUNT": "5/minute;10/10 minutes;20/hour;50/day",
-    "LOGIN_LIMITS_ADDRESS": "60/minute;600/hour",
+    "LOGIN_LIMITS_ADDRESS": "200/minute;2000/hour",
     "LOGIN_LIMITS_DEVICE": "10/minute;30/hour",
 }
 
