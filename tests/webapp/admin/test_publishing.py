@@ -79,3 +79,31 @@ def test_the_rule_is_stated_where_games_are_installed(app, make_user, logged_in)
     teacher = logged_in("teach")
     assert RULE in teacher.get("/games/").get_data(as_text=True)
     assert RULE in teacher.get("/admin/games/install").get_data(as_text=True)
+
+
+def test_the_console_installs_a_new_version_waiting_unless_told_to_promote(
+        app, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from webapp.cli import main as cli_main
+    for name, value in (("INSTANCE_PATH", app.instance_path), ("SECRET_KEY", "test-secret"),
+                        ("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"]),
+                        ("DATA_DIR", app.config["DATA_DIR"])):
+        monkeypatch.setenv(name, value)
+    versions = []
+    for n, extra in enumerate(([], ["--promote"])):
+        files = tic_tac_toe_files("Tic-Tac-Toe")
+        files["README.md"] = f"Console version {n}.".encode()
+        archive = tmp_path / f"ttt{n}.zip"
+        archive.write_bytes(game_zip("tic_tac_toe", files))
+        result = CliRunner().invoke(cli_main, ["games", "install", str(archive), "--yes",
+                                               *extra])
+        assert result.exit_code == 0, result.output
+        versions.append(result.output)
+    assert "in development until promoted" in versions[0] and ", live)" in versions[1]
+    with app.app_context():
+        game = Game.query.filter_by(slug="tic_tac_toe").one()
+        assert game.live_version is game.current_version and len(game.versions) == 3
+        assert len(game.pending_versions) == 0
+        change = GameStatusChange.query.filter(GameStatusChange.version_id.isnot(None)).one()
+        assert change.user is None and change.version is game.current_version
