@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from webapp.cli import main as cli_main
-from webapp.models import Game, GameVersion, Session
+from webapp.models import Game, GameVersion
 from webapp.install.models import GameInstall
 
 from .conftest import post_form

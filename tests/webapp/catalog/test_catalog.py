@@ -2,13 +2,10 @@
 versions, recent sessions and outcomes; game admins edit what the catalog says."""
 import re
 
-import pytest
-
 from tests.webapp.admin.conftest import logged_in, make_admin, post_form  # noqa: F401
 from tests.webapp.admin.zips import tic_tac_toe_files
 from webapp.catalog.seeding import install_game
 from webapp.config import REPO_DIR
-from webapp.extensions import db
 from webapp.install.models import GameMetadataVersion, GameStatusChange
 from webapp.models import Game
 
