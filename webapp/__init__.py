@@ -61,13 +61,25 @@ def create_app(test_config=None):
     from . import limits
     limits.install(app)
     init_extensions(app)
+    from .auth.throttle import Throttle
+    app.extensions["login_throttle"] = Throttle(app)
     register_blueprints(app)
     from .live.runtime import Runtime
     from .rowwriter import RowWriter
     app.extensions["rows"] = RowWriter(app)
     app.extensions["live"] = Runtime(app)
     app.after_request(security_headers)
+    app.context_processor(lambda: {"csp_nonce": csp_nonce})
     return app
+
+
+def csp_nonce():
+    """This response's nonce for the few pages that need an inline script (the job monitor)."""
+    from flask import g
+    if getattr(g, "csp_nonce", None) is None:
+        import secrets
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
 
 
 def sqlite_pragmas():
@@ -114,8 +126,16 @@ def init_extensions(app):
     from .models import User
 
     @login_manager.user_loader
-    def load_user(user_id):
-        return db.session.get(User, int(user_id))
+    def load_user(cookie_id):
+        """The account of a login cookie, if the cookie is still current (its session
+        version matches: logout, password changes and (de)activation raise it)."""
+        user_id, _, version = str(cookie_id).partition("-")
+        if not (user_id.isdigit() and version.isdigit()):
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or (user.session_version or 0) != int(version):
+            return None
+        return user
 
 
 def register_blueprints(app):

@@ -14,7 +14,7 @@ DEMO_ACCOUNTS = (  # username, kind, display name
     ("researcher", "researcher", "Researcher"),
     ("student", "student", "Student"),
 )
-QUEUES = ("checkpoints", "exports", "validation")
+QUEUES = ("checkpoints", "exports", "validation", "accounts")
 
 
 def make_app():

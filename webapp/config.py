@@ -101,4 +101,19 @@ def load_config(instance_path):
         "SESSION_COOKIE_SECURE": env_bool("SESSION_COOKIE_SECURE", False),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Login throttling (webapp/auth/throttle.py); counters in REDIS_URL when set.
+        "RATELIMIT_STORAGE_URI": env_str("RATELIMIT_STORAGE_URI"),
+        "LOGIN_LIMITS_ACCOUNT": env_str("LOGIN_LIMITS_ACCOUNT"),
+        "LOGIN_LIMITS_ADDRESS": env_str("LOGIN_LIMITS_ADDRESS"),
+        "LOGIN_LIMITS_DEVICE": env_str("LOGIN_LIMITS_DEVICE"),
+        # Password reset by e-mail: only when MAIL_SERVER is set.
+        "MAIL_SERVER": env_str("MAIL_SERVER"),
+        "MAIL_PORT": env_int("MAIL_PORT", 25),
+        "MAIL_USE_TLS": env_bool("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": env_bool("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": env_str("MAIL_USERNAME"),
+        "MAIL_PASSWORD": env_str("MAIL_PASSWORD"),
+        "MAIL_FROM": env_str("MAIL_FROM", "szportal@localhost"),
+        "PASSWORD_RESET_SECONDS": env_int("PASSWORD_RESET_SECONDS", 3600),
+        "PUBLIC_URL": env_str("PUBLIC_URL"),
     }

@@ -65,7 +65,11 @@ class User(UserMixin, db.Model):
     id = db.Column(db.Integer, primary_key=True)
     username = db.Column(db.String(64), unique=True, nullable=False, index=True)
     display_name = db.Column(db.String(MAX_NAME_LENGTH), nullable=False)
+    email = db.Column(db.String(254), nullable=True, unique=True, index=True)
     password_hash = db.Column(db.String(256), nullable=False)
+    # Part of the login cookie's user id: raised by logout, password changes and
+    # (de)activation, so every cookie issued before stops working.
+    session_version = db.Column(db.Integer, nullable=False, default=0, server_default="0")
     kind = db.Column(db.String(16), nullable=False, default="student")
     perm_accounts = db.Column(db.Boolean, nullable=False, default=False)
     perm_games = db.Column(db.Boolean, nullable=False, default=False)
@@ -74,7 +78,16 @@ class User(UserMixin, db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     def set_password(self, password):
+        """A new password; every login cookie of the account stops working."""
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self):
+        """Make every login cookie issued so far invalid."""
+        self.session_version = (self.session_version or 0) + 1
+
+    def get_id(self):
+        return f"{self.id}-{self.session_version or 0}"
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)
@@ -107,7 +120,21 @@ class Game(db.Model):
 
     @property
     def current_version(self):
+        """The newest installed version (debug play and its author use it)."""
         return self.versions[-1] if self.versions else None
+
+    @property
+    def live_version(self):
+        """The newest promoted version: the one new sessions start with."""
+        promoted = [v for v in self.versions if v.promoted_at is not None]
+        return promoted[-1] if promoted else None
+
+    @property
+    def pending_versions(self):
+        """Versions installed after the live one, waiting for a game admin to promote them."""
+        live = self.live_version
+        return [v for v in self.versions if v.promoted_at is None
+                and (live is None or v.installed_at >= live.installed_at)]
 
     @property
     def roles(self):
@@ -122,7 +149,14 @@ class GameVersion(db.Model):
     version_hash = db.Column(db.String(64), unique=True, nullable=False)
     folder = db.Column(db.String(1024), nullable=False)
     installed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # What install read from the version (name, description, roles, players, thumbnail).
+    meta = db.Column(db.JSON, nullable=True)
+    # Set when the version goes live (the first version of a game at once; later ones
+    # when a game admin promotes them); until then only debug play and its author use it.
+    promoted_at = db.Column(db.DateTime, nullable=True)
+    promoted_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
     game = db.relationship("Game", back_populates="versions")
+    promoted_by = db.relationship("User")
 
 
 class Session(db.Model):
@@ -139,6 +173,9 @@ class Session(db.Model):
     options = db.Column(db.JSON, nullable=False, default=dict)
     debug = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # When the owner (or an admin) ended the session; "ended" without it means only its
+    # latest play-through ended, and a rematch starts the session again.
+    closed_at = db.Column(db.DateTime, nullable=True)
     owner = db.relationship("User")
     game_version = db.relationship("GameVersion")
     participants = db.relationship("Participant", back_populates="session",
@@ -161,6 +198,14 @@ class Session(db.Model):
         return db.session.scalar(db.select(PlayThroughRecord)
                                  .where(PlayThroughRecord.session_id == self.id)
                                  .order_by(PlayThroughRecord.number.desc()).limit(1))
+
+    @property
+    def shown_status(self):
+        """The status people see: "between play-throughs" when the latest play-through
+        ended but the session was not ended (its owner may start a rematch)."""
+        if self.status == "ended" and self.closed_at is None:
+            return "between play-throughs"
+        return self.status.replace("_", " ")
 
     @staticmethod
     def new_join_code():
@@ -225,5 +270,5 @@ from .jobs.models import JobRecord  # noqa: E402,F401
 
 
 from .accounts.models import GameAccess  # noqa: E402,F401
-from .install.models import GameInstall, GameStatusChange  # noqa: E402,F401
+from .install.models import GameInstall, GameMetadataVersion, GameStatusChange  # noqa: E402,F401
 from .research.models import ApiToken, ResearchNote  # noqa: E402,F401

@@ -42,9 +42,12 @@ def job(kind):
                                    error=repr(exc))
                     raise
                 made = result if isinstance(result, dict) else {}
-                tracker.update(status="finished", progress=100, message="Done.",
+                tracker.update(status="finished", progress=100,
+                               message=made.get("message") or "Done.",
                                result_path=made.get("result_path"),
-                               result_name=made.get("result_name"))
+                               result_name=made.get("result_name"),
+                               result={k: v for k, v in made.items()
+                                       if k not in ("result_path", "result_name")} or None)
                 return result
         run.kind = kind
         return run
@@ -71,7 +74,7 @@ class Progress:
             self._update(**fields)
 
     def _update(self, status=None, progress=None, message=None, error=None, attempt=False,
-                result_path=None, result_name=None):
+                result_path=None, result_name=None, result=None):
         if self.job_id is None:
             return
         from webapp.extensions import db
@@ -89,7 +92,7 @@ class Progress:
         for key, value in (("status", status), ("progress", progress),
                            ("message", message and clip_message(message)),
                            ("error", error), ("result_path", result_path),
-                           ("result_name", result_name)):
+                           ("result_name", result_name), ("result", result)):
             if value is not None:
                 setattr(record, key, value)
         if attempt:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-QUEUES = ("checkpoints", "exports", "validation")
+QUEUES = ("checkpoints", "exports", "validation", "accounts")
 
 
 def register(main):

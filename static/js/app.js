@@ -55,4 +55,32 @@
     var el = evt.target;
     if (el && el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) el.form.submit();
   });
+
+  // <button data-copy="text"> copies the text (an invite link, a join code) and says so.
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    var area = document.createElement("textarea");   // plain http on a school network
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    var ok = document.execCommand("copy");
+    document.body.removeChild(area);
+    return ok ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+  }
+
+  document.addEventListener("click", function (evt) {
+    var button = evt.target && evt.target.closest ? evt.target.closest("[data-copy]") : null;
+    if (!button) return;
+    var label = button.getAttribute("data-label") || button.textContent;
+    button.setAttribute("data-label", label);
+    copyText(button.getAttribute("data-copy")).then(function () {
+      button.textContent = "Copied";
+    }, function () {
+      button.textContent = "Select and copy it";
+    });
+    setTimeout(function () { button.textContent = label; }, 2000);
+  });
 })();

@@ -1,6 +1,4 @@
-"""Create and change accounts, their access level, passwords, and students from a CSV file."""
-import csv
-import io
+"""Create and change accounts, their access level, passwords and e-mail addresses."""
 import re
 import secrets
 
@@ -9,9 +7,10 @@ from ..models import USER_KINDS, Game, User, clean_display_name, row_id
 from .models import ACCESS_LEVELS, GameAccess
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+MAX_EMAIL = 254
 PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 MIN_PASSWORD = 8
-MAX_CSV_ROWS = 2000
 PERMISSIONS = ("perm_accounts", "perm_games", "perm_research")
 
 
@@ -37,6 +36,39 @@ def check_username(username, exclude_id=None):
 def check_password(password):
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
+
+
+def set_email(user, text):
+    """The account's e-mail address (for password reset links); empty removes it."""
+    email = (text or "").strip().lower()
+    if not email:
+        user.email = None
+        return
+    if len(email) > MAX_EMAIL or not EMAIL_RE.match(email):
+        raise AccountError(f"“{email[:80]}” is not an e-mail address.")
+    taken = User.query.filter(User.email == email).first()
+    if taken is not None and taken.id != user.id:
+        raise AccountError(f"The address {email} belongs to another account.")
+    user.email = email
+
+
+def change_own_password(user, current, password, repeated):
+    """A new password chosen by the account's owner (``current`` None: by a reset link)."""
+    if current is not None and not user.check_password(current):
+        raise AccountError("Your current password is not right.")
+    if password != repeated:
+        raise AccountError("The two new passwords differ.")
+    check_password(password)
+    user.set_password(password)
+    db.session.commit()
+
+
+def revoke_access_tokens(user):
+    """Revoke the account's API tokens (it lost access; they never come back)."""
+    from ..research.models import ApiToken
+    from ..models import utcnow
+    for row in ApiToken.query.filter_by(user_id=user.id, revoked_at=None):
+        row.revoked_at = utcnow()
 
 
 def apply_fields(user, form, actor):
@@ -82,6 +114,7 @@ def create_account(form, actor):
     check_password(password)
     user = User(username=username)
     apply_fields(user, form, actor)
+    set_email(user, form.get("email", ""))
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
@@ -94,7 +127,12 @@ def update_account(user, form, actor):
     username = (form.get("username") or "").strip()
     check_username(username, exclude_id=user.id)
     user.username = username
+    from ..research.access import can_research
+    could_research = can_research(user)
     apply_fields(user, form, actor)
+    set_email(user, form.get("email", ""))
+    if could_research and not can_research(user):
+        revoke_access_tokens(user)
     set_access(user, form.get("access_level", "published"), form.getlist("games"))
     db.session.commit()
 
@@ -102,7 +140,10 @@ def update_account(user, form, actor):
 def set_active(user, active, actor):
     if user.id == actor.id and not active:
         raise AccountError("You cannot deactivate your own account.")
+    # Either way, cookies and API tokens issued before do not come back to life.
     user.active = bool(active)
+    user.end_sessions()
+    revoke_access_tokens(user)
     db.session.commit()
 
 
@@ -113,48 +154,3 @@ def reset_password(user, password=""):
     user.set_password(password or generated)
     db.session.commit()
     return generated
-
-
-def parse_students_csv(text):
-    """Rows (line, username, name, password) of a CSV: username, name, optional password.
-
-    A first line starting with ``username`` is a header. Every problem is
-    collected with its line number; nothing is created if there is any.
-    """
-    rows, errors, seen = [], [], set()
-    for number, cells in enumerate(csv.reader(io.StringIO(text)), 1):
-        cells = [c.strip() for c in cells]
-        if not any(cells) or (number == 1 and cells[0].lower() == "username"):
-            continue
-        username, name, password = (cells + ["", "", ""])[:3]
-        try:
-            check_username(username)
-            if username.lower() in seen:
-                raise AccountError(f"The username “{username}” appears twice in the file.")
-            if not clean_display_name(name):
-                raise AccountError("The name is missing.")
-            if password:
-                check_password(password)
-        except AccountError as exc:
-            errors.append(f"Line {number}: {exc}")
-            continue
-        seen.add(username.lower())
-        rows.append((number, username, clean_display_name(name), password))
-    if len(rows) + len(errors) > MAX_CSV_ROWS:
-        errors.insert(0, f"The file has more than {MAX_CSV_ROWS} students.")
-    if not rows and not errors:
-        errors.append("The file has no students in it.")
-    return rows, errors
-
-
-def bulk_create_students(rows):
-    """Create the parsed students; returns [(user, generated password or None)]."""
-    created = []
-    for _, username, name, password in rows:
-        generated = None if password else generate_password()
-        user = User(username=username, display_name=name, kind="student")
-        user.set_password(password or generated)
-        db.session.add(user)
-        created.append((user, generated))
-    db.session.commit()
-    return created

@@ -1,18 +1,21 @@
 """Account pages: list and search, create, edit, deactivate, reset password, CSV import."""
+import os
+import uuid
+
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from ..accounts.access import access_of
 from ..accounts.models import ACCESS_LEVELS
-from ..accounts.services import (AccountError, bulk_create_students, create_account,
-                                 parse_students_csv, reset_password, set_active,
+from ..accounts.imports import MAX_CSV_BYTES, CsvRefused, decode, parse_students_csv, save_rows
+from ..accounts.services import (AccountError, create_account, reset_password, set_active,
                                  update_account)
+from ..jobs.queue import JobsUnavailable, enqueue
 from ..extensions import db
 from ..models import USER_KINDS, Game, User
 from . import bp
 from .guards import admin_required
 
-MAX_CSV_BYTES = 1024 * 1024
 PAGE_SIZE = 200
 
 
@@ -112,6 +115,8 @@ def reset_account_password(user_id):
     except AccountError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.edit_account", user_id=user.id))
+    if user.id == current_user.id:     # the reset ended this browser's cookie too
+        login_user(user)
     if generated:
         return shown_once("admin/password_shown.html", user=user, password=generated)
     flash(f"The password of {user.username} was changed.", "info")
@@ -121,21 +126,24 @@ def reset_account_password(user_id):
 @bp.route("/accounts/import", methods=["GET", "POST"])
 @admin_required("perm_accounts")
 def import_students():
-    """Create many students from a CSV file: username, name, optional password."""
+    """Check a CSV file of students (username, name, password, email), then create them
+    in a background job with a progress bar."""
     if request.method == "GET":
         return render_template("admin/import_students.html", errors=[])
     upload = request.files.get("csv")
-    raw = upload.read(MAX_CSV_BYTES + 1) if upload else b""
-    errors = []
-    if not raw:
-        errors = ["Please choose a CSV file."]
-    elif len(raw) > MAX_CSV_BYTES:
-        errors = ["The file is larger than 1 MB."]
-    else:
-        try:
-            rows, errors = parse_students_csv(raw.decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            errors = ["The file is not UTF-8 text; save it as “CSV UTF-8”."]
-    if errors:
-        return render_template("admin/import_students.html", errors=errors), 400
-    return shown_once("admin/import_result.html", created=bulk_create_students(rows))
+    try:
+        rows = parse_students_csv(decode(upload.read(MAX_CSV_BYTES + 1) if upload else b""))
+    except CsvRefused as exc:
+        return render_template("admin/import_students.html", errors=exc.errors), 400
+    path = save_rows(rows)
+    job_id = f"import-{uuid.uuid4().hex[:12]}"
+    try:
+        record = enqueue("import", "workers.accounts.import_students", [path], job_id,
+                         "accounts", user_id=current_user.id,
+                         params={"args": [path], "queue": "accounts", "rows": len(rows),
+                                 "back": url_for("admin.accounts")})
+    except JobsUnavailable as exc:
+        os.unlink(path)
+        return render_template("admin/import_students.html", errors=[
+            f"Background jobs are not available ({exc}); try again later."]), 503
+    return redirect(url_for("jobs.show", job_id=record.id))

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..install import lifecycle, services
-from ..models import Game
+from ..models import Game, GameVersion
 from . import bp
 from .guards import admin_required, installer_required
 
@@ -37,6 +37,22 @@ def game_status(slug):
     return redirect(url_for("admin.games"))
 
 
+@bp.route("/games/<slug>/versions/<version>/promote", methods=["POST"])
+@admin_required("perm_games")
+def promote_version(slug, version):
+    """Make a pending version the one new sessions start with (logged)."""
+    row = GameVersion.query.filter_by(version_hash=version).first_or_404()
+    if row.game.slug != slug:
+        abort(404)
+    try:
+        lifecycle.promote(row, current_user)
+        flash(f"{row.game.name}: version {version[:12]} is live; new sessions start with it, "
+              "running ones keep theirs.", "info")
+    except lifecycle.LifecycleError as exc:
+        flash(str(exc), "error")
+    return redirect(request.form.get("back") or url_for("admin.games"))
+
+
 @bp.route("/games/install", methods=["GET", "POST"])
 @installer_required
 def install():
@@ -54,7 +70,7 @@ def install():
             return render_template("admin/install_upload.html",
                                    error="The ZIP is larger than 60 MB."), 400
         try:
-            token, review = services.stage_zip(path, upload.filename)
+            token, review = services.stage_zip(path, upload.filename, current_user)
         except services.InstallError as exc:
             return render_template("admin/install_upload.html", error=str(exc)), 400
     if token is None:
@@ -65,8 +81,9 @@ def install():
 @bp.route("/games/install/<token>")
 @installer_required
 def install_review(token):
-    """The check's result: metadata, roles, operators, the check table; confirm or cancel."""
-    review = services.staged(token) or abort(404)
+    """The check's result: metadata, roles, operators, the check table; confirm or cancel
+    (only by the account that uploaded it)."""
+    review = services.staged(token, current_user) or abort(404)
     return render_template("admin/install_review.html", review=review)
 
 
@@ -79,8 +96,10 @@ def install_confirm(token):
     except services.InstallError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.install"))
+    waiting = version.promoted_at is None
     flash(f"{version.game.name} version {version.version_hash[:12]} is installed "
-          f"({version.game.status}).", "info")
+          f"({version.game.status})" + ("; it stays in development (debug play and you) until "
+                                        "a game admin promotes it." if waiting else "."), "info")
     if not current_user.is_admin:
         return redirect(url_for("catalog.detail", slug=version.game.slug))
     return redirect(url_for("admin.games"))
@@ -89,7 +108,8 @@ def install_confirm(token):
 @bp.route("/games/install/<token>/cancel", methods=["POST"])
 @installer_required
 def install_cancel(token):
-    """Throw a checked upload away."""
-    services.discard(token)
+    """Throw a checked upload away (only the account that uploaded it)."""
+    if not services.discard(token, current_user):
+        abort(404)
     flash("The upload was discarded.", "info")
     return redirect(url_for("admin.games" if current_user.is_admin else "admin.install"))

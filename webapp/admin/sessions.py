@@ -6,7 +6,7 @@ from ..accounts.access import observer_participant
 from ..auth.identity import current_participant
 from ..extensions import db
 from ..live import hub
-from ..models import Session
+from ..models import Session, utcnow
 from ..sessions import services as session_services
 from . import bp, my_bp, overview
 from .guards import admin_required, starter_required
@@ -31,8 +31,11 @@ def all_sessions():
 def terminate_session(game_session):
     """End a session for everyone (its running play-through ends as abandoned)."""
     try:
-        session_services.end_session(game_session, current_user.display_name,
-                                     reason="terminated")
+        if not (game_session.status == "ended" and game_session.closed_at is None):
+            session_services.end_session(game_session, current_user.display_name,
+                                         reason="terminated")
+        game_session.closed_at = utcnow()
+        db.session.commit()
     except session_services.LobbyError as exc:
         db.session.rollback()
         return str(exc)

@@ -2,7 +2,7 @@
 import copy
 
 from ..models import SESSION_STATUSES
-from ..research.queries import PER_PAGE_MAX, SORTS, VALIDATION_FILTERS
+from ..research.queries import PER_PAGE_MAX, SORTS, STATUS_FILTERS, VALIDATION_FILTERS
 
 NULLABLE_STR = {"type": ["string", "null"]}
 TIME = {"type": "string", "format": "date-time"}
@@ -102,7 +102,8 @@ def query(name, description, schema):
 
 SESSION_FILTERS = [
     query("game", "Game slug", {"type": "string"}),
-    query("status", "Session status", {"enum": list(SESSION_STATUSES)}),
+    query("status", "Session status (between: its latest play-through ended, the session "
+          "was not ended)", {"enum": list(STATUS_FILTERS)}),
     query("owner", "Owner's username", {"type": "string"}),
     query("validation", "Sessions with a play-through of this validation status",
           {"enum": list(VALIDATION_FILTERS)}),

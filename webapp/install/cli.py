@@ -3,7 +3,7 @@ import pathlib
 
 import click
 
-from .lifecycle import LifecycleError, set_status
+from .lifecycle import LifecycleError, promote as lifecycle_promote, set_status
 
 
 def print_review(review):
@@ -23,7 +23,10 @@ def print_review(review):
 @click.option("--status", type=click.Choice(["dev", "beta", "published"]), default="dev",
               show_default=True, help="Status of a newly installed game.")
 @click.option("--yes", is_flag=True, help="Install without asking after a passed check.")
-def install_command(path, status, yes):
+@click.option("--promote", is_flag=True,
+              help="Make a new version of an existing game live at once (logged); without "
+                   "it the version waits for a game admin in development.")
+def install_command(path, status, yes, promote):
     """Check a game folder or ZIP in a separate process, then install it as a new version."""
     from ..cli import make_app
     from . import services
@@ -45,15 +48,18 @@ def install_command(path, status, yes):
             raise click.ClickException("not installed.")
         try:
             version = services.confirm(token)
+            if promote and version.promoted_at is None:
+                lifecycle_promote(version, None)
             if status != version.game.status and version.game.status == "dev":
-                promote(version.game, status)
+                promote_status(version.game, status)
         except (services.InstallError, LifecycleError) as exc:
             raise click.ClickException(str(exc))
+        state = "live" if version.promoted_at else "in development until promoted"
         click.echo(f"Installed {version.game.slug} version {version.version_hash[:12]} "
-                   f"({version.game.status}) in {version.folder}")
+                   f"({version.game.status}, {state}) in {version.folder}")
 
 
-def promote(game, status):
+def promote_status(game, status):
     class Console:
         id = None
     order = ["dev", "beta", "published"]

@@ -13,8 +13,12 @@ class GameStatusChange(db.Model):
     to_status = db.Column(db.String(16), nullable=False)
     user_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
     changed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # A promotion names the version that went live; a metadata edit says what changed.
+    version_id = db.Column(db.Integer, db.ForeignKey("game_version.id"), nullable=True)
+    note = db.Column(db.String(255), nullable=True)
     game = db.relationship("Game")
     user = db.relationship("User")
+    version = db.relationship("GameVersion")
 
 
 class GameInstall(db.Model):
@@ -29,3 +33,22 @@ class GameInstall(db.Model):
     installed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     game_version = db.relationship("GameVersion")
     user = db.relationship("User")
+
+
+class GameMetadataVersion(db.Model):
+    """One version of what the catalog says about a game: from an install, or an edit."""
+
+    __tablename__ = "game_metadata_version"
+    id = db.Column(db.Integer, primary_key=True)
+    game_id = db.Column(db.Integer, db.ForeignKey("game.id"), nullable=False, index=True)
+    number = db.Column(db.Integer, nullable=False)
+    name = db.Column(db.String(200), nullable=False)
+    brief_desc = db.Column(db.Text, nullable=False, default="")
+    min_players = db.Column(db.Integer, nullable=False, default=1)
+    max_players = db.Column(db.Integer, nullable=True)
+    source = db.Column(db.String(16), nullable=False, default="install")   # install | edit
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    game = db.relationship("Game")
+    user = db.relationship("User")
+    __table_args__ = (db.UniqueConstraint("game_id", "number"),)

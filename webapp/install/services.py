@@ -59,8 +59,10 @@ def expire_staged(root, max_age):
     return gone
 
 
-def stage(unpack, source_name):
-    """Unpack into a new staging folder and check it there; returns (token, review)."""
+def stage(unpack, source_name, user=None):
+    """Unpack into a new staging folder and check it there; returns (token, review).
+
+    The review names its uploader: only that account may see, confirm or discard it."""
     expire_staged(staging_root(), current_app.config["STAGED_INSTALL_SECONDS"])
     staging_root().mkdir(parents=True, exist_ok=True)
     folder = pathlib.Path(tempfile.mkdtemp(prefix="st_", dir=staging_root()))
@@ -69,7 +71,8 @@ def stage(unpack, source_name):
         game_folder = unpack(folder / "game")
         review = check_folder(game_folder, *check_limits())
         review.update(token=token, slug=game_folder.name, folder=str(game_folder),
-                      source_name=str(source_name)[:255])
+                      source_name=str(source_name)[:255],
+                      uploader_id=user.id if user is not None else None)
         annotate(review, game_folder)
     except UnsafeArchive as exc:
         shutil.rmtree(folder, ignore_errors=True)
@@ -94,18 +97,18 @@ def annotate(review, game_folder):
         review.update(ok=False, error="This exact version of the game is already installed.")
 
 
-def stage_zip(zip_path, upload_name):
+def stage_zip(zip_path, upload_name, user=None):
     """Stage an uploaded ZIP (``upload_name`` names the game if files are at the top)."""
     stem = pathlib.PurePath(upload_name or "game.zip").stem
-    return stage(lambda dest: unpack_zip(zip_path, dest, stem), upload_name or "")
+    return stage(lambda dest: unpack_zip(zip_path, dest, stem), upload_name or "", user)
 
 
 def stage_folder(path):
     return stage(lambda dest: copy_folder(path, dest), f"cli:{pathlib.Path(path).name}")
 
 
-def staged(token):
-    """The review of a staged, checked upload, or None."""
+def staged(token, user=None):
+    """The review of a staged, checked upload of ``user`` (None: the console's), or None."""
     if not token or not TOKEN_RE.match(token):
         return None
     path = staging_root() / token / "review.json"
@@ -115,12 +118,18 @@ def staged(token):
     if time.time() - path.stat().st_mtime > current_app.config["STAGED_INSTALL_SECONDS"]:
         discard(token)
         return None
-    return json.loads(path.read_text())
+    review = json.loads(path.read_text())
+    if review.get("uploader_id") != (user.id if user is not None else None):
+        return None
+    return review
 
 
-def discard(token):
-    if token and TOKEN_RE.match(token):
-        shutil.rmtree(staging_root() / token, ignore_errors=True)
+def discard(token, user=None):
+    """Throw away a staged upload of ``user``; returns False if there is none."""
+    if staged(token, user) is None:
+        return False
+    shutil.rmtree(staging_root() / token, ignore_errors=True)
+    return True
 
 
 def store_version(folder, slug, version):
@@ -139,14 +148,14 @@ def store_version(folder, slug, version):
 
 
 def confirm(token, user=None):
-    """Install a staged version: immutable folder, GameVersion row, install record."""
-    review = staged(token)
+    """Install a staged version of ``user``: immutable folder, GameVersion row, install record."""
+    review = staged(token, user)
     if review is None:
         raise InstallError("This upload is no longer waiting for review; upload it again.")
     try:
         return install_checked(pathlib.Path(review["folder"]), review, user)
     finally:
-        discard(token)
+        discard(token, user)
 
 
 def install_checked(folder, review, user):

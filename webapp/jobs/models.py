@@ -2,7 +2,7 @@
 from ..extensions import db
 from ..models import PLAYTHROUGH_ID, utcnow
 
-JOB_KINDS = ("checkpoint", "export", "validation")
+JOB_KINDS = ("checkpoint", "export", "validation", "import")
 JOB_STATUSES = ("queued", "started", "finished", "failed")
 MESSAGE_LENGTH = 255
 
@@ -25,6 +25,7 @@ class JobRecord(db.Model):
     params = db.Column(db.JSON, nullable=False, default=dict)
     result_path = db.Column(db.String(1024), nullable=True)
     result_name = db.Column(db.String(255), nullable=True)
+    result = db.Column(db.JSON, nullable=True)   # what the job returned (e.g. a summary)
     error = db.Column(db.Text, nullable=True)
     attempts = db.Column(db.Integer, nullable=False, default=0)
     user_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True, index=True)

@@ -24,6 +24,7 @@ QUEUES = {
     "checkpoints": (120, 3, [0, 10, 30]),
     "exports": (1800, 3, [0, 30, 120]),
     "validation": (1800, 2, [0, 60]),
+    "accounts": (1800, 2, [0, 30]),
 }
 FAILURE_TTL = 7 * 24 * 3600
 RESULT_TTL = 24 * 3600

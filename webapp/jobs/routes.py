@@ -1,16 +1,21 @@
 """Export and validation buttons, job progress pages, downloads, the admin job monitor."""
 import datetime
+import os
 import uuid
+from urllib.parse import urlsplit
 
 from flask import (abort, flash, redirect, render_template, request, send_file,
                    url_for)
+from flask import session as cookie
 from flask_login import current_user, login_required
 
+from ..accounts.imports import forget_passwords
 from ..extensions import db
 from ..models import Game, PlayThroughRecord, Session
 from . import bp
 from .access import may_see_job, require_admin, require_study
 from .models import JobRecord
+from .outcome import back_link, outcome
 from .queue import JobsUnavailable, enqueue, notice_lost, redis_status, retry
 
 EXPORT_FUNCS = {"session": "workers.exports.build_session_zip",
@@ -23,14 +28,28 @@ def _flag(name):
 
 
 def _queue_job(kind, func, args, job_id, queue, back, **row):
+    back = same_site(back)
     try:
         record = enqueue(kind, func, args, job_id, queue, user_id=current_user.id,
-                         params={"args": args, "queue": queue}, **row)
+                         params={"args": args, "queue": queue, "back": back}, **row)
     except JobsUnavailable as exc:
         flash(f"Cannot start the job now: {exc}. Try again when background jobs are back.",
               "error")
         return redirect(back)
+    if kind == "export":        # its page starts the download once the file is ready
+        cookie["auto_download"] = record.id
     return redirect(url_for("jobs.show", job_id=record.id))
+
+
+def same_site(url):
+    """The path (and query) of ``url`` if it is on this site, else the home page."""
+    parts = urlsplit(url or "")
+    if parts.netloc and parts.netloc != request.host:
+        return url_for("main.index")
+    path = parts.path or url_for("main.index")
+    if not path.startswith("/") or path.startswith("//"):
+        return url_for("main.index")
+    return path + (f"?{parts.query}" if parts.query else "")
 
 
 @bp.post("/s/<key>/export")
@@ -120,14 +139,19 @@ def _visible_job(job_id):
     record = db.get_or_404(JobRecord, job_id)
     if not may_see_job(record):
         abort(403)
+    if record.kind == "import" and record.user_id != current_user.id:
+        abort(403)        # its page shows generated passwords: only to who asked
     return record
 
 
 @bp.get("/jobs/<job_id>")
 @login_required
 def show(job_id):
-    """A job's page: live progress bar, then a download link."""
-    return render_template("jobs/show.html", job=_visible_job(job_id))
+    """A job's page: live progress bar, then its result: a download (started by itself
+    after an export), a validation verdict, or the students an import created."""
+    record = _visible_job(job_id)
+    return render_template("jobs/show.html", job=record, back=back_link(record),
+                           auto=auto_download(record), **outcome(record))
 
 
 @bp.get("/jobs/<job_id>/progress")
@@ -136,17 +160,43 @@ def progress(job_id):
     """The progress region alone (polled by the job page until the job is done)."""
     record = _visible_job(job_id)
     notice_lost(record)
-    return render_template("jobs/partials/_progress.html", job=record)
+    return render_template("jobs/partials/_progress.html", job=record,
+                           auto=auto_download(record), **outcome(record))
+
+
+def auto_download(record):
+    """True once, when the export this browser asked for is first shown finished."""
+    if record.kind != "export" or record.status != "finished" \
+            or cookie.get("auto_download") != record.id:
+        return False
+    cookie.pop("auto_download")
+    return True
 
 
 @bp.get("/jobs/<job_id>/download")
 @login_required
 def download(job_id):
-    """The file an export job made."""
+    """The file an export (or a students import) job made."""
     record = _visible_job(job_id)
-    if record.status != "finished" or not record.result_path or record.kind != "export":
+    if record.status != "finished" or not record.result_path \
+            or record.kind not in ("export", "import") or not os.path.isfile(record.result_path):
         abort(404)
-    return send_file(record.result_path, as_attachment=True, download_name=record.result_name)
+    response = send_file(record.result_path, as_attachment=True,
+                         download_name=record.result_name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/jobs/<job_id>/forget")
+@login_required
+def forget(job_id):
+    """Delete the generated passwords a students import keeps for its admin."""
+    record = _visible_job(job_id)
+    if record.kind != "import":
+        abort(404)
+    forget_passwords(record)
+    flash("The generated passwords are deleted.", "info")
+    return redirect(url_for("jobs.show", job_id=record.id))
 
 
 @bp.get("/admin/jobs")

@@ -1,9 +1,9 @@
-"""Charts page (server-rendered SVG) and each chart's data as CSV."""
+"""Charts page (SVG drawn by pygal on the server) and each chart's data as CSV."""
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from . import bp
 from .access import research_required
-from .charts import CHARTS, as_csv, chart_data, records_for, svg_chart
+from .charts import AXES, CHARTS, as_csv, chart_data, game_names, records_for, svg_chart
 from .queries import FilterError, filter_choices, parse_filters
 
 
@@ -23,7 +23,9 @@ def charts():
         flash(str(exc), "error")
         return redirect(url_for("research.charts"))
     records = records_for(filters)
-    drawn = [(name, title, svg_chart(title, *chart_data(name, records)))
+    names = game_names(records)
+    drawn = [(name, title, svg_chart(title, *chart_data(name, records), AXES[name],
+                                     labels=names if name == "outcomes" else None))
              for name, title in CHARTS.items()]
     return render_template("research/charts.html", charts=drawn, query=args,
                            filters=filters, count=len(records), **filter_choices())

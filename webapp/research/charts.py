@@ -1,4 +1,4 @@
-"""Chart data from the play-through rows, drawn as server-side SVG (and CSV)."""
+"""Chart data from the play-through rows, drawn by pygal as server-side SVG (and CSV)."""
 import csv
 import io
 import math
@@ -114,45 +114,64 @@ def stacked(columns, rows):
     return xs, series, {(r[0], r[1]): r[2] for r in rows}
 
 
-def short(label, limit=16):
-    label = str(label)
-    return label if len(label) <= limit else label[:limit - 1] + "…"
+def count_ticks(peak):
+    """Whole-number y ticks from 0 up to ``peak`` or just past it: at least three."""
+    top = max(int(math.ceil(peak)), 2)
+    step = nice_width(top, bins=8)
+    last = -(-top // step) * step
+    return list(range(0, last + 1, step))
 
 
-def svg_chart(title, columns, rows, width=640, height=330):
-    """A stacked bar chart as inline SVG markup (no scripts, escaped labels)."""
+STYLE = dict(font_family='system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+             label_font_size=15, major_label_font_size=15, legend_font_size=15,
+             title_font_size=17, tooltip_font_size=15, value_font_size=15,
+             value_label_font_size=15, no_data_font_size=18,
+             background="#ffffff", plot_background="#ffffff", foreground="#1b1f24",
+             foreground_strong="#1b1f24", foreground_subtle="#5a6370", colors=PALETTE)
+
+
+def svg_chart(title, columns, rows, axes, labels=None, width=900, height=460):
+    """A stacked bar chart drawn by pygal as inline SVG: readable labels (15 px), axis
+    titles, whole-number y ticks; ``labels`` turns x values (game slugs) into names."""
+    import pygal
+    from pygal.style import Style
     xs, series, values = stacked(columns, rows)
     if not xs:
         return Markup(f'<p class="muted">No data for “{escape(title)}” yet.</p>')
-    left, bottom, top, legend = 40, 90, 10, 120
-    plot_w, plot_h = width - left - legend, height - top - bottom
-    peak = max(sum(values.get((x, s), 0) for s in series) for x in xs) or 1
-    step = plot_w / len(xs)
-    bar_w = min(60.0, max(2.0, step * 0.7))
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} '
-             f'{height}" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>',
-             f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" '
-             'stroke="#5a6370"/>',
-             f'<text x="{left - 6}" y="{top + 10}" text-anchor="end" font-size="11">{peak}</text>',
-             f'<text x="{left - 6}" y="{top + plot_h}" text-anchor="end" font-size="11">0</text>']
-    for i, x in enumerate(xs):
-        cx, base = left + i * step + (step - bar_w) / 2, top + plot_h
-        for j, s in enumerate(series):
-            value = values.get((x, s), 0)
-            if not value:
-                continue
-            h = plot_h * value / peak
-            base -= h
-            parts.append(f'<rect x="{cx:.1f}" y="{base:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
-                         f'fill="{PALETTE[j % len(PALETTE)]}"><title>{escape(x)}: '
-                         f'{escape(s)} {value}</title></rect>')
-        parts.append(f'<text x="{cx + bar_w / 2:.1f}" y="{top + plot_h + 14}" font-size="11" '
-                     f'text-anchor="end" transform="rotate(-35 {cx + bar_w / 2:.1f} '
-                     f'{top + plot_h + 14})">{escape(short(x))}</text>')
-    for j, s in enumerate(series):
-        y = top + 14 * j
-        parts.append(f'<rect x="{left + plot_w + 10}" y="{y}" width="10" height="10" '
-                     f'fill="{PALETTE[j % len(PALETTE)]}"/><text x="{left + plot_w + 24}" '
-                     f'y="{y + 9}" font-size="11">{escape(s)}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    peak = max(sum(values.get((x, s), 0) for s in series) for x in xs)
+    chart = pygal.StackedBar(
+        style=Style(**STYLE), width=width, height=height, js=[],
+        disable_xml_declaration=True, x_title=axes[0], y_title=axes[1],
+        x_label_rotation=-25 if len(xs) > 4 else 0, truncate_label=-1,
+        truncate_legend=-1, show_legend=len(columns) == 3, legend_box_size=14,
+        print_values=False, margin=16, spacing=12,
+        y_labels=count_ticks(peak), show_minor_y_labels=True, classes=["chart"])
+    chart.x_labels = [str((labels or {}).get(x, x)) for x in xs]
+    for name in series:
+        chart.add(str(name), [values.get((x, name), 0) or None for x in xs])
+    return Markup(without_scripts(chart.render_tree()))
+
+
+def without_scripts(tree):
+    """The SVG text of pygal's tree less its <script> elements (pygal always adds its
+    interactive config; our pages run no inline script)."""
+    import xml.etree.ElementTree as ElementTree
+    for parent in tree.iter():
+        for child in list(parent):
+            if str(child.tag).endswith("script"):
+                parent.remove(child)
+    return ElementTree.tostring(tree, encoding="unicode")
+
+
+AXES = {"outcomes": ("Game", "Play-throughs"), "moves": ("Moves", "Play-throughs"),
+        "durations": ("Seconds", "Play-throughs"),
+        "validation": ("Day (UTC)", "Play-throughs")}
+
+
+def game_names(records):
+    """{slug: name} of the games of ``records`` (chart labels say names, not slugs)."""
+    version_ids = {r.session.game_version_id for r in records}
+    if not version_ids:
+        return {}
+    return dict(Game.query.join(GameVersion).with_entities(Game.slug, Game.name)
+                .filter(GameVersion.id.in_(version_ids)).all())

@@ -4,10 +4,12 @@ import datetime
 from sqlalchemy import func
 
 from ..extensions import db
-from ..models import (MAX_INTEGER, SESSION_STATUSES, Game, GameVersion, PlayThroughRecord,
+from ..models import (MAX_INTEGER, Game, GameVersion, PlayThroughRecord,
                       Session, User)
 
 VALIDATION_FILTERS = ("canonical", "non_canonical", "error", "unvalidated")
+# "between": the latest play-through ended, the session was not (a rematch may follow).
+STATUS_FILTERS = ("lobby", "in_progress", "paused", "between", "ended")
 SORTS = {"created": Session.created_at, "game": Game.slug, "owner": User.username,
          "status": Session.status}
 PER_PAGE_DEFAULT, PER_PAGE_MAX = 20, 100
@@ -43,9 +45,9 @@ def parse_filters(args):
     f = {"game": get("game"), "status": get("status"), "owner": get("owner"),
          "validation": get("validation"), "from": get("from"), "to": get("to"),
          "sort": get("sort") or "created", "order": get("order") or "desc"}
-    if f["status"] and f["status"] not in SESSION_STATUSES:
+    if f["status"] and f["status"] not in STATUS_FILTERS:
         raise FilterError(f"Unknown status {f['status']!r}; use one of "
-                          f"{', '.join(SESSION_STATUSES)}.")
+                          f"{', '.join(STATUS_FILTERS)}.")
     if f["validation"] and f["validation"] not in VALIDATION_FILTERS:
         raise FilterError(f"Unknown validation status {f['validation']!r}; use one of "
                           f"{', '.join(VALIDATION_FILTERS)}.")
@@ -77,7 +79,11 @@ def filtered_sessions(f):
              .join(User, Session.owner_id == User.id))
     if f["game"]:
         query = query.filter(Game.slug == f["game"])
-    if f["status"]:
+    if f["status"] == "between":
+        query = query.filter(Session.status == "ended", Session.closed_at.is_(None))
+    elif f["status"] == "ended":
+        query = query.filter(Session.status == "ended", Session.closed_at.isnot(None))
+    elif f["status"]:
         query = query.filter(Session.status == f["status"])
     if f["owner"]:
         query = query.filter(func.lower(User.username) == f["owner"].lower())
@@ -108,5 +114,5 @@ def filter_choices():
     games = Game.query.order_by(Game.slug).all()
     owners = (User.query.join(Session, Session.owner_id == User.id)
               .distinct().order_by(User.username).all())
-    return {"games": games, "owners": owners, "statuses": SESSION_STATUSES,
+    return {"games": games, "owners": owners, "statuses": STATUS_FILTERS,
             "validations": VALIDATION_FILTERS, "sorts": list(SORTS)}

@@ -2,7 +2,8 @@
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from ..models import Session
+from ..extensions import db
+from ..models import Session, utcnow
 from . import bp
 from .services import LobbyError, end_session, pause_session, resume_session
 
@@ -36,8 +37,17 @@ def resume(key):
     return _control(key, resume_session, "The session goes on.")
 
 
+def close_session(game_session, actor_name):
+    """End the session for good: its running play-through ends as abandoned, or, between
+    play-throughs, no rematch starts it again."""
+    if not (game_session.status == "ended" and game_session.closed_at is None):
+        end_session(game_session, actor_name)
+    game_session.closed_at = utcnow()
+    db.session.commit()
+
+
 @bp.post("/<key>/end")
 @login_required
 def end(key):
     """End the session (the owner or an admin)."""
-    return _control(key, end_session, "The session has ended.")
+    return _control(key, close_session, "The session has ended.")

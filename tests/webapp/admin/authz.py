@@ -70,7 +70,8 @@ def client_for(app, visitor, ids, guest):
         if visitor == "guest":
             cookie.update(guest)
         elif visitor != "anonymous":
-            cookie["_user_id"] = str(ids[visitor])
+            with app.app_context():   # logging out ends all of an account's cookies
+                cookie["_user_id"] = db.session.get(User, ids[visitor]).get_id()
             cookie["_fresh"] = True
     return client
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from webapp.cli import main as cli_main
-from webapp.models import MAX_GAME_NAME_LENGTH, Game, GameVersion, Session
+from webapp.models import MAX_GAME_NAME_LENGTH, Game, GameVersion
 from webapp.install.models import GameInstall
 
 from .conftest import post_form
@@ -139,25 +139,6 @@ def test_a_game_name_longer_than_the_catalog_keeps_is_shortened(app, admin):
         name = Game.query.filter_by(slug="ttt_long").one().name
     assert name == ("Long " * 60)[:MAX_GAME_NAME_LENGTH]
     assert name in admin.get("/admin/games/").get_data(as_text=True)
-
-
-def test_new_version_leaves_running_sessions_on_theirs(app, admin, make_session, client):
-    key = make_session("tic_tac_toe")
-    with app.app_context():
-        old = Session.query.filter_by(key=key).one().game_version.version_hash
-    files = tic_tac_toe_files("Tic-Tac-Toe")
-    files["README.md"] = b"A second version."
-    response = upload(admin, game_zip("tic_tac_toe", files))
-    page = admin.get(response.headers["Location"]).get_data(as_text=True)
-    assert "new version of “Tic-Tac-Toe”" in page
-    post_form(admin, response.headers["Location"], response.headers["Location"] + "/confirm")
-    with app.app_context():
-        game = Game.query.filter_by(slug="tic_tac_toe").one()
-        assert len(game.versions) == 2 and game.status == "published"
-        assert Session.query.filter_by(key=key).one().game_version.version_hash == old
-    new_key = make_session("tic_tac_toe", username="teacher2")
-    with app.app_context():
-        assert Session.query.filter_by(key=new_key).one().game_version.version_hash != old
 
 
 def test_discarding_a_checked_upload_installs_nothing(app, admin, untouched):

@@ -1,4 +1,5 @@
 """Saved texts with versions and diffs; SVG charts with their CSV data."""
+import re
 import csv
 import datetime
 import io
@@ -52,7 +53,7 @@ def test_charts_are_svg_with_csv_data(app, client, researcher, played):
         record.validation_status, record.validation_class = "non_canonical", "wrong_turn"
         db.session.commit()
     page = client.get("/research/charts").get_data(as_text=True)
-    assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 4
+    assert len(re.findall(r'<svg xmlns="http://www.w3.org/2000/svg" id="chart-[^"]+" class="[^"]*chart', page)) == 4
     assert "<script" not in page.split("<main")[1]
     outcomes = csv_rows(client, "outcomes")
     assert outcomes[0] == ["game", "outcome", "playthroughs"]
@@ -65,7 +66,9 @@ def test_charts_are_svg_with_csv_data(app, client, researcher, played):
     assert ["2025-02-01", "unvalidated", "2"] in validation
     only_rps = csv_rows(client, "outcomes", "?game=rock_paper_scissors")
     assert {r[0] for r in only_rps[1:]} == {"rock_paper_scissors"}
-    assert 'fill="#1f5fbf"><title>tic_tac_toe: abandoned 1</title>' in page
+    drawn = page.split('id="chart-outcomes"')[1].split("</section>")[0]
+    assert ">Tic-Tac-Toe</text>" in drawn and ">abandoned</text>" in drawn
+    assert "tic_tac_toe" not in drawn.split("<svg")[1].split("</svg>")[0]
     assert client.get("/research/charts/secret.csv").status_code == 404
     bad = client.get("/research/charts/moves.csv?from=soon")
     assert bad.status_code == 400 and b"from must be a date" in bad.data

@@ -24,7 +24,7 @@ def test_stepping_shows_each_event_and_the_board_after_it(client, app, researche
     after = client.get(f"/research/playthroughs/{record}?seq={first_move['seq']}"
                        ).get_data(as_text=True)
     assert view_html(start) != view_html(after)
-    assert f"Event {first_move['seq']}: move" in after
+    assert f"Event {first_move['seq'] + 1}: move" in after
     assert first_move["op_name"] in after and first_move["message"] in after
     assert first_move["actor"]["name"] in after
     assert f'data-step="next" id="step-next" href="/research/playthroughs/{record}?seq=' \
@@ -99,3 +99,14 @@ def test_stored_validation_report_is_shown_without_replaying(client, app, resear
     page = client.get(f"/research/playthroughs/{record}").get_data(as_text=True)
     assert "stored verdict marker" in page and "Stored report" in page
     assert 'href="/research/playthroughs/%d?seq=3' % record in page
+
+
+def test_the_position_counts_every_event_and_the_view_is_inert(app, client, researcher,
+                                                               played):
+    record = record_of(app, played())
+    count = len(log_events(app, record))
+    first = client.get(f"/research/playthroughs/{record}?seq=0").get_data(as_text=True)
+    last = client.get(f"/research/playthroughs/{record}?seq={count - 1}").get_data(
+        as_text=True)
+    assert f"Event 1 of {count} ·" in first and f"Event {count} of {count} ·" in last
+    assert re.search(r'<section id="replay-view"[^>]*\binert\b[^>]*\bhx-disable\b', first)
