@@ -7,7 +7,7 @@ exists, so its id is made from the session id and the play-through's number
 INTEGER (its rowid is 64-bit already).
 
 Revision ID: 3c1d2e9a7b10
-Revises: 8fb49566066c
+Revises: de1a80774ac5
 Create Date: 2026-12-01 10:40:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = '3c1d2e9a7b10'
-down_revision = '8fb49566066c'
+down_revision = 'de1a80774ac5'
 branch_labels = None
 depends_on = None
 
