@@ -114,8 +114,12 @@ def extract(zip_path, dest):
         zf.extractall(dest)
 
 
-def validate_bundle(zip_path, twice=False):
-    """Validate an export ZIP offline: manifest sums, game version, every log."""
+def validate_bundle(zip_path, twice=False, validator=None):
+    """Validate an export ZIP offline: manifest sums, game version, every log.
+    ``validator(log_path, resolve, twice)`` replays a log (default: in this process;
+    the command line passes one that replays in a sandboxed game process, since the
+    bundled code is someone else's)."""
+    validator = validator or (lambda log, resolve, twice: validate(log, resolve, twice=twice))
     folder = tempfile.mkdtemp(prefix="szbundle-")
     try:
         try:
@@ -125,7 +129,7 @@ def validate_bundle(zip_path, twice=False):
         except (zipfile.BadZipFile, OSError, ValueError, BundleError) as exc:
             return _bundle_error(f"not a readable export bundle: {exc}")
         if manifest.get("kind") == "bulk":
-            return _validate_bulk(folder, manifest, twice)
+            return _validate_bulk(folder, manifest, twice, validator)
         bad = [name for name, digest in manifest.get("files", {}).items()
                if not os.path.isfile(os.path.join(folder, name))
                or _sha256_file(os.path.join(folder, name)) != digest]
@@ -139,7 +143,7 @@ def validate_bundle(zip_path, twice=False):
         reports = []
         for entry in sorted(os.listdir(os.path.join(folder, "playthroughs"))):
             log_path = os.path.join(folder, "playthroughs", entry, "log.jsonl")
-            report = validate(log_path, resolve, twice=twice)
+            report = validator(log_path, resolve, twice)
             report["path"] = f"playthroughs/{entry}/log.jsonl"
             reports.append(report)
         summary = batch_summary(reports)
@@ -149,14 +153,14 @@ def validate_bundle(zip_path, twice=False):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _validate_bulk(folder, manifest, twice):
+def _validate_bulk(folder, manifest, twice, validator):
     """A bulk export: check each inner bundle's sum, then validate each bundle."""
     reports = []
     for name, digest in sorted(manifest.get("files", {}).items()):
         path = os.path.join(folder, name)
         if not os.path.isfile(path) or _sha256_file(path) != digest:
             return _bundle_error(f"files differ from the manifest: {name}")
-        inner = validate_bundle(path, twice)
+        inner = validate_bundle(path, twice, validator)
         if inner.get("error"):
             return _bundle_error(f"{name}: {inner['error']}")
         for report in inner["reports"]:

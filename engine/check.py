@@ -103,7 +103,19 @@ def _checkpoint_roundtrip(source, log_path, folder):
         from_cp.close()
 
 
-def check_game(path, runs=3, logs_dir=None, max_moves=2000):
+def collect_logs(folder, limit=4 * 1024 * 1024):
+    """The logs written in ``folder`` (relative path -> text), each up to ``limit``."""
+    found = {}
+    for root, _, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(root, name)
+            if name == "log.jsonl" and os.path.getsize(path) < limit:
+                with open(path, encoding="utf-8") as f:
+                    found[os.path.relpath(path, folder)] = f.read()
+    return found
+
+
+def check_game(path, runs=3, logs_dir=None, max_moves=2000, slug=None, return_logs=False):
     """Run every check; returns {"ok", "game", "rows": [{check, ok, detail}], ...}."""
     result = {"ok": False, "game": None, "rows": [], "logs": None}
     rows = result["rows"]
@@ -113,7 +125,7 @@ def check_game(path, runs=3, logs_dir=None, max_moves=2000):
         return ok
 
     try:
-        source = GameSource(path)
+        source = GameSource(path, slug=slug)
         row("load", True, f"{source.pff_path.name}; version {source.version[:12]}")
         result["game"] = describe(source)
         row("initialize", True, f"{len(result['game']['operators'])} operators, "
@@ -127,6 +139,10 @@ def check_game(path, runs=3, logs_dir=None, max_moves=2000):
     try:
         all_ok = _run_plays(source, runs, logs_dir, max_moves, row)
         result["ok"] = all_ok and all(r["ok"] for r in rows)
+        logs = collect_logs(logs_dir)
+        result["sample_log"] = logs.get(os.path.join("run-001", "log.jsonl"))
+        if return_logs:
+            result["kept_logs"] = logs
     finally:
         if not keep:
             shutil.rmtree(logs_dir, ignore_errors=True)

@@ -146,6 +146,24 @@ def resume(source, log_path, checkpoint_path=None, session_folder=None,
     return pt
 
 
+def rebuild(source, events, session_folder=None):
+    """A play-through rebuilt from a log's parsed events (trusted: the host read them
+    from its own log), with no log attached; forced moves are not settled here."""
+    header = events[0]
+    pt = PlayThrough(source, seed=header["seed"], config=header.get("config"),
+                     session_folder=session_folder, seats=header.get("seats") or (),
+                     auto_bookkeeping=False)
+    try:
+        for ev in events[1:]:
+            apply_recorded(pt, ev)
+        _check_against_log(pt, events)
+    except BaseException:
+        pt.close()
+        raise
+    pt.auto_bookkeeping = True
+    return pt
+
+
 def latest_checkpoint(folder):
     """Path of the newest checkpoint file in ``folder`` (log line first in the name), or None."""
     if not os.path.isdir(folder):

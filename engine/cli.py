@@ -5,7 +5,6 @@ import sys
 
 import click
 
-from . import check as check_mod
 from . import replay
 from .replay import batch_summary
 from .loader import GameLoadError, GameSource
@@ -26,12 +25,26 @@ def games_check(path, runs, logs_dir, as_json):
     """Load a game, play it with bots, validate its logs, round-trip a checkpoint."""
     if logs_dir:
         os.makedirs(logs_dir, exist_ok=True)
-    result = check_mod.check_game(path, runs=runs, logs_dir=logs_dir)
+    result = check_in_process(path, runs, logs_dir)
     if as_json:
         click.echo(json.dumps(result, indent=2))
     else:
         _print_check(result)
     sys.exit(0 if result["ok"] else 1)
+
+
+def check_in_process(path, runs, logs_dir=None):
+    """The check run in a sandboxed game process (what game code prints is captured
+    there, never mixed into this command's output)."""
+    from .gameproc.checks import check_folder
+    try:
+        source = GameSource(path)
+    except GameLoadError as exc:
+        from .gameproc.checks import failed
+        return failed(str(exc))
+    return check_folder(source.folder, source.slug, source.version, runs=runs,
+                        seconds=float(os.environ.get("GAME_CHECK_SECONDS", "600")),
+                        logs_dir=logs_dir)
 
 
 def _print_check(result):
@@ -48,6 +61,8 @@ def _print_check(result):
     for r in result["rows"]:
         mark = "ok  " if r["ok"] else "FAIL"
         click.echo(f"  {mark} {r['check']:<{width}}  {r['detail']}")
+    for warning in result.get("warnings") or ():
+        click.echo(f"  WARN {warning}")
     if result.get("logs"):
         click.echo(f"  logs kept in {result['logs']}")
     click.echo("PASSED" if result["ok"] else "FAILED")
@@ -79,8 +94,22 @@ def default_games_dir():
     return os.environ.get("GAMES_DIR", os.path.join(here, "games"))
 
 
-def validate_path(path, resolve, twice=False):
+def game_validator():
+    """A validator replaying each log in a sandboxed game process of its own game
+    version (the command line never runs game code itself)."""
+    import atexit
+    import tempfile
+
+    from .gameproc.logs import validate_with
+    from .gameproc.pool import GamePool
+    pool = GamePool(tempfile.mkdtemp(prefix="szvalidate-"), spare=False)
+    atexit.register(pool.close)
+    return lambda log, resolve, twice=False: validate_with(pool, resolve, log, twice=twice)
+
+
+def validate_path(path, resolve, twice=False, validator=None):
     """Validate a log file or every log.jsonl under a folder; returns a batch report."""
+    validator = validator or (lambda log, res, twice: replay.validate(log, res, twice=twice))
     if os.path.isdir(path):
         logs = sorted(os.path.join(d, f) for d, _, fs in os.walk(path)
                       for f in fs if f.endswith(".jsonl"))
@@ -88,7 +117,7 @@ def validate_path(path, resolve, twice=False):
         logs = [path]
     reports = []
     for log_path in logs:
-        report = replay.validate(log_path, resolve, twice=twice)
+        report = validator(log_path, resolve, twice)
         report["path"] = log_path
         reports.append(report)
     return batch_summary(reports)
@@ -102,14 +131,15 @@ def validate_path(path, resolve, twice=False):
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def validate(path, games_dirs, twice, as_json):
     """Validate a log, a folder of logs, or an export ZIP; exit 0 only if canonical."""
+    validator = game_validator()
     if path.endswith(".zip"):
         from .bundle import validate_bundle
-        summary = validate_bundle(path, twice)
+        summary = validate_bundle(path, twice, validator)
         if summary.get("error"):
             click.echo(f"error: {summary['error']}", err=True)
     else:
         resolve = folder_resolver(*(games_dirs or (default_games_dir(),)))
-        summary = validate_path(path, resolve, twice)
+        summary = validate_path(path, resolve, twice, validator)
     if as_json:
         single = summary["logs"] == 1 and not path.endswith(".zip")
         click.echo(json.dumps(summary["reports"][0] if single else summary, indent=2))

@@ -117,7 +117,7 @@ class PlayThrough:
 
     def __init__(self, source, *, seed, config=None, session_folder=None, seats=(),
                  log_writer=None, artifacts_dir=None, auto_bookkeeping=True,
-                 check_purity=False, loaded=None):
+                 check_purity=False, loaded=None, limits=None):
         self.source = source
         self.game = loaded or source.load()
         self.formulation = self.game.formulation
@@ -140,6 +140,9 @@ class PlayThrough:
         self.parallel_since = 0
         self.ended = None        # None, or the footer's reason
         self.outcome = None
+        # "state_bytes", "message_chars": a move whose state or message is larger is
+        # refused (a game process sets them; nothing is logged).
+        self.limits = dict(limits or {})
         self.artifact_versions = {}
         self._initialize()
 
@@ -512,8 +515,16 @@ class PlayThrough:
 
     def _hash_new(self, state):
         """The hash of a state the game returned; a state that cannot be recorded (a
-        generator, an open file) refuses the move before anything changes."""
+        generator, an open file) or is over the size limit refuses the move before
+        anything changes."""
+        limit = self.limits.get("state_bytes")
         try:
+            if limit:
+                encoded = serialize.canonical_bytes(state, self.game.alias_of)
+                if len(encoded) > limit:
+                    raise MoveError("too_large", f"the game's new state is too large "
+                                    f"({len(encoded)} bytes; at most {limit})")
+                return serialize.hash_bytes(encoded)
             return self.state_hash_of(state)
         except serialize.SerializeError as exc:
             raise MoveError("game_error", f"the game's new state cannot be recorded: {exc}") \
@@ -527,8 +538,7 @@ class PlayThrough:
         if not (was_parallel and state_parallel(state)):
             self.parallel_since = self.version
 
-    @staticmethod
-    def _take_message(state):
+    def _take_message(self, state):
         message = getattr(state, "jit_transition", None)
         if message is None:
             return ""
@@ -536,7 +546,12 @@ class PlayThrough:
             state.jit_transition = None   # narration is not carried into later states
         except GAME_ERRORS:
             pass
-        return str(message)
+        text = str(message)
+        limit = self.limits.get("message_chars")
+        if limit and len(text) > limit:
+            raise MoveError("too_large", f"the game's message for this move is too large "
+                            f"({len(text)} characters; at most {limit})")
+        return text
 
     def _save_artifacts(self, specs, args, actor):
         for spec, value in zip(specs, args):

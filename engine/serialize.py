@@ -191,6 +191,11 @@ def canonical_bytes(value, alias_of=None):
                       ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
+def hash_bytes(encoded):
+    """The state hash of a canonical encoding (``canonical_bytes``)."""
+    return hashlib.sha256(encoded).hexdigest()
+
+
 def state_hash(state, alias_of=None):
     """SHA-256 of the state's canonical, type-preserving encoding."""
     return hashlib.sha256(canonical_bytes(state, alias_of)).hexdigest()

@@ -88,6 +88,18 @@ def load_config(instance_path):
         "CSV_MAX_BYTES": env_int("CSV_MAX_KB", 2048) * 1024,
         "STAGED_INSTALL_SECONDS": env_int("STAGED_INSTALL_SECONDS", 3600),
         "WATCHDOG_SECONDS": env_float("WATCHDOG_SECONDS", 30),
+        # Game processes (engine/gameproc): bubblewrap when installed (SANDBOX=0 turns
+        # it off on a developer's machine), their limits, and how long an idle one stays.
+        "SANDBOX": env_bool("SANDBOX", True),
+        "GAME_MEMORY_MB": env_int("GAME_MEMORY_MB", 1024),
+        "GAME_PROCESSES": env_int("GAME_PROCESSES", 64),
+        "GAME_MOVE_SECONDS": env_float("GAME_MOVE_SECONDS", 10),
+        "GAME_IDLE_SECONDS": env_float("GAME_IDLE_SECONDS", 120),
+        "GAME_SPARE": env_bool("GAME_SPARE", True),
+        "GAME_PROCESS_DIR": env_str("GAME_PROCESS_DIR"),
+        "GAME_STATE_MAX_BYTES": env_int("GAME_STATE_MAX_KB", 8192) * 1024,
+        "GAME_MESSAGE_MAX_CHARS": env_int("GAME_MESSAGE_MAX_CHARS", 65536),
+        "GAME_VIEW_MAX_CHARS": env_int("GAME_VIEW_MAX_CHARS", 2 * 1024 * 1024),
         "WS_MAX_PER_PARTICIPANT": env_int("WS_MAX_PER_PARTICIPANT", 6),
         "WS_MAX_PER_ADDRESS": env_int("WS_MAX_PER_ADDRESS", 400),
         # raise | log | off: a thread taking a live lock while holding a database

@@ -114,6 +114,9 @@ class Game(db.Model):
     brief_desc = db.Column(db.Text, nullable=False, default="")
     status = db.Column(db.String(16), nullable=False, default="dev")
     game_metadata = db.Column("metadata", db.JSON, nullable=False, default=dict)
+    # An admin's settings for the game's processes: {"env": {...}, "network": bool,
+    # "move_seconds": float} (webapp/games.py; the install check uses them too).
+    settings = db.Column(db.JSON, nullable=False, default=dict)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     versions = db.relationship("GameVersion", back_populates="game",
                                order_by="GameVersion.installed_at")

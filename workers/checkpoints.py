@@ -1,9 +1,9 @@
 """Checkpoint jobs: rebuild a play-through from its log and write a checkpoint file."""
+import json
 import os
-import tempfile
 
 from engine import checkpoint
-from engine.loader import GameSource
+from engine.gameproc import logs as game_logs
 from engine.log import read_lines
 from engine.replay import Failure, check_structure
 
@@ -34,16 +34,10 @@ def write_checkpoint(record_id, upto_seq, progress=None):
     except Failure as exc:
         raise ValueError(f"the log cannot be checkpointed up to seq {upto_seq}: "
                          f"{exc.message}") from exc
-    with tempfile.TemporaryDirectory(prefix="szcheckpoint-") as tmp:
-        partial = os.path.join(tmp, "log.jsonl")
-        with open(partial, "wb") as f:
-            f.write(b"".join(line + b"\n" for line in lines))
-        pt = checkpoint.resume(GameSource(version.folder), partial,
-                               session_folder=os.path.join(tmp, "work"), attach_log=False)
-        try:
-            data = checkpoint.snapshot(pt)
-        finally:
-            pt.close()
+    from webapp.games import pool, ref
+    events = [json.loads(line) for line in lines]
+    game = ref(version.folder, version.game.slug, version.version_hash)
+    data = game_logs.checkpoint_of(pool(), game, events)     # in the game's process
     data["log_seq"] = upto_seq
     path = os.path.join(checkpoints_dir(record), f"s{upto_seq:07d}-k{data['k']:06d}.json")
     checkpoint.write(path, data)

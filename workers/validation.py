@@ -1,6 +1,8 @@
-"""Validation jobs: replay stored play-throughs strictly and tag them (never repair)."""
+"""Validation jobs: replay stored play-throughs strictly and tag them (never repair).
+The replays run in game processes (``engine.gameproc``), never in the worker."""
+from engine.gameproc.logs import validate_with
 from engine.loader import GameSource
-from engine.replay import batch_summary, validate
+from engine.replay import batch_summary
 
 from .app import job
 
@@ -30,7 +32,8 @@ def validate_record(record, resolve=None):
     """Validate one play-through's log and store the verdict on its row."""
     from webapp.models import utcnow
     live = record.status != "ended"
-    report = validate(record.log_path, resolve or resolver(), allow_open=live)
+    from webapp.games import pool
+    report = validate_with(pool(), resolve or resolver(), record.log_path, allow_open=live)
     failure = report.get("first_failure") or {}
     report["partial"] = live
     record.validation_status = report["status"]

@@ -94,7 +94,7 @@ def test_operator_of_another_role(app, live_server):
 def test_bad_parameters(app, live_server):
     owner, (gus,), key = play_setup(app, live_server, "guess_my_age", [("Gus", [0])])
     pt = live_pt(app, key)
-    guess = next(i for i, op in enumerate(pt.operators) if op.params)
+    guess = next(op.index for op in pt.view(0).operators if op.params)
     gus.send(action="move", role=0, op=guess, arg0="99", state_version=pt.version)
     assert_refused(gus, [owner], pt, "Age must be at most 21")
     gus.send(action="move", role=0, op=guess, arg0="abc", state_version=pt.version)

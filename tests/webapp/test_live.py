@@ -146,14 +146,21 @@ def test_tic_tac_toe_moves_reach_every_socket_and_the_rows(app, live_server):
     assert report["status"] == "canonical", report
     reload = ann.http.get(f"{live_server}/s/{key}/play").text
     assert "You won!" in reload
-    # A finished play-through leaves memory once it has lingered; its page still reads.
+    # Game code ran in a game process, never here.
     import sys
+    assert not any(name.startswith("szgame_") for name in sys.modules)
+    # A finished play-through leaves its game process once it has lingered; its page
+    # still reads.
     runtime = app.extensions["live"]
-    module = pt.game.module_name
-    assert module in sys.modules
+    held = lambda: pt.pool.process(*pt.game).call("ping", 10)["held"]  # noqa: E731
+    assert pt.pid in held()
     assert runtime.sweep() == 0                               # seen ended: not yet
     assert runtime.sweep(time.monotonic() + runtime.linger + 1) == 1
-    assert runtime.live(key) is None and module not in sys.modules
+    assert runtime.live(key) is None
+    deadline = time.monotonic() + 5
+    while pt.pid in held() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pt.pid not in held()
     assert "You won!" in ann.http.get(f"{live_server}/s/{key}/play").text
     reread = runtime.live(key)
     assert reread is not None and reread.pt.ended and not reread.owned

@@ -1,13 +1,14 @@
 """A play-through taken over by another process is the play-through it was: its
-states, its random sequence and what the game keeps in module globals (here the
-cards shown in the deduction game, which only a replay of the whole log restores)."""
+states, and what the game keeps in module globals (here the cards shown in the
+deduction game, which only a replay of the whole log restores), as the roles see it."""
 import random
 
-from engine import bots, checkpoint
+from engine import bots, views
+from engine.gameproc.pool import GamePool
+from engine.gameproc.remote import GameRef, RemotePlayThrough
 from engine.loader import GameSource
 from engine.log import LogWriter
 from engine.playthrough import Actor, PlayThrough
-from webapp.live.runtime import resume_playthrough
 
 
 def step(pt, rnd):
@@ -17,31 +18,30 @@ def step(pt, rnd):
 
 
 def test_a_takeover_restores_module_globals_changed_during_play(tmp_path):
-    folder = tmp_path / "pt"
-    paths = {"folder": folder, "log": folder / "log.jsonl", "work": folder / "work",
-             "artifacts": folder / "artifacts"}
-    folder.mkdir()
+    log_path = tmp_path / "log.jsonl"
     source = GameSource("games/deduction_cards")
     pt = PlayThrough(source, seed=5, session_folder=str(tmp_path / "live"),
-                     log_writer=LogWriter(str(paths["log"]))).start()
+                     log_writer=LogWriter(str(log_path))).start()
     rnd = random.Random(5)
     for _ in range(400):                      # until a card has been shown
         if pt.game.module._SHOWN or pt.ended:
             break
         step(pt, rnd)
     assert pt.game.module._SHOWN, "no card was shown: pick another seed"
-    (folder / "checkpoints").mkdir()
-    data = checkpoint.snapshot(pt)
-    checkpoint.write(str(folder / "checkpoints" / f"s{data['log_seq']:07d}-k{pt.k:06d}.json"),
-                     data)
     for _ in range(2):
         if not pt.ended:
             step(pt, rnd)
-    expected = (pt.hashes[:], dict(pt.game.module._SHOWN), pt.rng.getstate())
+    roles = [r.num for r in pt.roles if not r.observer]
+    expected = {r: views.role_view(pt, r).text for r in roles}
+    assert any("Cards shown to you" in text for text in expected.values())
     pt.log.close()
-    taken = resume_playthrough(GameSource("games/deduction_cards"), paths["log"], paths)
+    pool = GamePool(tmp_path / "games", spare=False)
     try:
-        assert (taken.hashes, dict(taken.game.module._SHOWN), taken.rng.getstate()) == expected
-    finally:
+        taken = RemotePlayThrough.resume(pool, GameRef(str(source.folder), source.slug,
+                                                       source.version), 1, str(log_path))
+        assert (taken.state_hash, taken.k) == (pt.hashes[-1], pt.k)
+        assert {r: taken.view(r).text for r in roles} == expected
         taken.close()
+    finally:
+        pool.close()
         pt.close()

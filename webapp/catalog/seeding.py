@@ -3,44 +3,24 @@ import logging
 import pathlib
 
 from engine.loader import GameSource
-from engine.playthrough import read_roles
 
 from ..extensions import db
 from ..install.lifecycle import promote_version
+from . import store
 from ..models import MAX_GAME_NAME_LENGTH, Game, GameVersion
 
 log = logging.getLogger(__name__)
 
 
 def read_game_metadata(source):
-    """Name, description, roles and player counts, from one throw-away load."""
-    loaded = source.load()
-    try:
-        formulation = loaded.formulation
-        meta = formulation.metadata
-        spec = getattr(formulation, "roles_spec", None)
-        return {
-            "name": str(getattr(meta, "name", None) or source.slug)[:MAX_GAME_NAME_LENGTH],
-            "brief_desc": str(getattr(meta, "brief_desc", "") or ""),
-            "authors": [str(a) for a in (getattr(meta, "authors", None) or [])],
-            "roles": [{"num": r.num, "name": r.name, "description": r.description,
-                       "observer": r.observer} for r in read_roles(formulation)],
-            "min_players": int(getattr(spec, "min_players_to_start", 1) or 1),
-            "max_players": getattr(spec, "max_players", None),
-            "thumbnail": declared_thumbnail(getattr(meta, "thumbnail", None)),
-        }
-    finally:
-        loaded.unload()
+    """Name, description, roles and player counts, as the game's own process reads them
+    (game code never runs here)."""
+    from engine.gameproc import logs as game_logs
 
-
-def declared_thumbnail(value):
-    """A thumbnail path a game's metadata declares (relative to its folder), or None."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    path = pathlib.PurePosixPath(value.strip().replace("\\", "/"))
-    if path.is_absolute() or ".." in path.parts:
-        return None
-    return str(path)
+    from ..games import pool, ref
+    meta = game_logs.metadata(pool(), ref(source.folder, source.slug, source.version))
+    meta["name"] = str(meta.get("name") or source.slug)[:MAX_GAME_NAME_LENGTH]
+    return meta
 
 
 def install_game(folder, status="published", promote=None, user=None):
@@ -56,6 +36,9 @@ def install_game(folder, status="published", promote=None, user=None):
         if promote and version.promoted_at is None:
             promote_version(version, user)
         return version
+    if not store.stored(source.folder):
+        source = GameSource(store.store_version(source.folder, source.slug, source.version),
+                            slug=source.slug)
     meta = read_game_metadata(source)
     game = Game.query.filter_by(slug=source.slug).first()
     is_new = game is None

@@ -10,6 +10,7 @@ from flask import current_app
 
 from engine.loader import version_hash
 
+from ..catalog import store
 from ..catalog.seeding import install_game
 from ..extensions import db
 from ..models import Game, GameVersion
@@ -116,7 +117,7 @@ def staged(token, user=None):
         return None
     import time
     if time.time() - path.stat().st_mtime > current_app.config["STAGED_INSTALL_SECONDS"]:
-        discard(token)
+        shutil.rmtree(staging_root() / token, ignore_errors=True)
         return None
     review = json.loads(path.read_text())
     if review.get("uploader_id") != (user.id if user is not None else None):
@@ -133,18 +134,11 @@ def discard(token, user=None):
 
 
 def store_version(folder, slug, version):
-    """Copy a checked folder to <DATA_DIR>/game_versions/<slug>/<hash>/<slug>/, never overwriting."""
-    home = versions_root() / slug / version
-    target = home / slug
-    if home.exists():
-        if target.is_dir() and version_hash(target) == version:
-            return target
-        raise InstallError(f"The version folder {home} exists with other contents.")
-    home.parent.mkdir(parents=True, exist_ok=True)
-    partial = pathlib.Path(tempfile.mkdtemp(prefix=f".{version[:12]}-", dir=home.parent))
-    shutil.copytree(folder, partial / slug)
-    os.rename(partial, home)
-    return target
+    """Copy a checked folder to the store of versions, never overwriting."""
+    try:
+        return store.store_version(folder, slug, version)
+    except store.StoreError as exc:
+        raise InstallError(str(exc)) from exc
 
 
 def confirm(token, user=None):

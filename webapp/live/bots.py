@@ -11,8 +11,8 @@ log = logging.getLogger(__name__)
 
 
 def choose_move(pt, role, strategy):
-    from engine.bots import choose_move as engine_choose
-    return engine_choose(pt, role, strategy=strategy)
+    """A bot's move, chosen in the game process (the search bot calls game code often)."""
+    return pt.bot_move(role, strategy)
 
 
 def bot_turn(live):
@@ -72,7 +72,12 @@ def play_one(live):
     if turn is None or live.pt.ended:
         return False
     seat, role = turn
-    choice = choose_move(live.pt, role, seat.get("strategy") or "random")
+    try:
+        choice = choose_move(live.pt, role, seat.get("strategy") or "random")
+    except MoveError as exc:
+        log.warning("bot of session %s could not choose: %s", live.session_key, exc.message)
+        retry_later(live)
+        return False
     if choice is None:
         return False
     op, args = choice
@@ -81,10 +86,8 @@ def play_one(live):
             events = live.pt.apply(Actor(role, seat["name"], "bot"), op, args, live.pt.version)
     except MoveError as exc:
         log.warning("bot move refused in session %s: %s", live.session_key, exc.message)
-        if exc.code == "not_recorded":      # the disk is full: rebuild, try again later
-            from .playthroughs import runtime
-            runtime().rebuild(live)
-            retry_later(live)
+        if exc.code in ("not_recorded", "game_timeout", "game_died"):
+            retry_later(live)        # the disk was full, or the game's process was replaced
         return False
     live.note_moves(events)
     return True

@@ -105,13 +105,8 @@ def apply_move(live, client, message):
         # sessions' sockets never wait for a slow transition.
         with presence.Thinking(live, actor.name, hub.push_status):
             with live.pt.lock:
-                try:
-                    events = live.pt.apply(actor, message.op, list(message.args),
-                                           message.state_version)
-                except MoveError as exc:
-                    if exc.code == "not_recorded":
-                        runtime().rebuild(live)
-                    raise
+                events = live.pt.apply(actor, message.op, list(message.args),
+                                       message.state_version)
                 live.note_moves(events)
     except MoveError as exc:
         refuse(live, client, exc)
@@ -136,12 +131,7 @@ def undo_move(live, client, message):
     actor = undo_actor(live, client, message.role)
     try:
         with live.pt.lock:
-            try:
-                live.pt.undo(actor, owner=client.is_owner)
-            except MoveError as exc:
-                if exc.code == "not_recorded":
-                    runtime().rebuild(live)
-                raise
+            live.pt.undo(actor, owner=client.is_owner)
             live.history.append(f"{actor.name} took back a move.")
     except MoveError as exc:
         refuse(live, client, exc)
@@ -154,7 +144,7 @@ def refuse(live, client, exc):
     if exc.code == "stale":
         hub.snapshot_live(live, client)
     text = exc.message[:1].upper() + exc.message[1:]
-    if exc.code == "game_error":
+    if exc.code in ("game_error", "game_timeout", "game_died", "too_large"):
         text += ". Nothing changed: the game is as it was before this move."
     elif exc.code == "not_recorded":
         text += "."

@@ -86,6 +86,9 @@ def read_facts(game_session):
 
 def _facts(game_session):
     version = game_session.game_version
+    from ..games import remember_settings
+    remember_settings(version.game.slug, version.game.settings,
+                      current_app.config["GAME_MOVE_SECONDS"])
     record = game_session.current_playthrough
     current = PlayThroughFacts(record.id, record.number, record.status, record.log_path) \
         if record is not None else None
@@ -93,6 +96,17 @@ def _facts(game_session):
                         version.game.slug, version.folder, version.version_hash,
                         assets_url(version), seats_of(game_session), log_seats(game_session),
                         current)
+
+
+def game_of(facts):
+    """The game version of a session, as game processes know it."""
+    from ..games import ref
+    return ref(facts.folder, facts.slug, facts.version_hash)
+
+
+def move_seconds(facts):
+    from ..games import settings_of
+    return settings_of(facts.slug).move_seconds
 
 
 def session_folder(facts):

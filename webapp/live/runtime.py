@@ -11,15 +11,11 @@ read-only replica and acted on through the owner.
 import collections
 import logging
 import os
-import pathlib
-import shutil
-import tempfile
 import threading
 import time
 import uuid
 
-from engine import checkpoint as checkpoint_mod
-from engine.views import role_view
+from engine.gameproc.remote import RemotePlayThrough
 
 from ..locks import LiveLock
 from .cluster import Cluster, OwnerLock, client_key
@@ -89,7 +85,6 @@ class LivePlayThrough:
         self.nav = None               # the nav fragment (fixed for a play-through)
         self.owner_lock = None        # OwnerLock held while owned here
         self.ended_at = None          # time.monotonic() when first seen ended here
-        self.scratch = None           # a private work folder (read-only copies)
 
     @property
     def owned(self):
@@ -108,11 +103,12 @@ class LivePlayThrough:
         return version
 
     def view(self, role):
-        """The role's view of the current state, rendered once per state version."""
+        """The role's view of the current state (from the game process, once per state
+        version; after a move the views in use come with its answer)."""
         key = (self._current(), role)
         found = self._views.get(key)
         if found is None:
-            found = self._views[key] = role_view(self.pt, role, self.base_url)
+            found = self._views[key] = self.pt.view(role, self.base_url)
         return found
 
     def cached_fragment(self, name, role, build):
@@ -145,8 +141,7 @@ class LivePlayThrough:
             return []
         self._current()
         if self._pending is None:
-            self._pending = [r for r in self.pt.roles_to_move() if self.view(r).operators
-                             and any(op.applicable for op in self.view(r).operators)]
+            self._pending = list(self.pt.pending)
         return list(self._pending)
 
 
@@ -348,8 +343,6 @@ class Runtime:
         if live.bot_timer is not None:
             live.bot_timer.cancel()
         live.pt.close()
-        if live.scratch:
-            shutil.rmtree(live.scratch, ignore_errors=True)
         if live.owner_lock is not None:
             self.cluster.drop_lease(live.record_id)
             live.owner_lock.release()
@@ -381,7 +374,7 @@ class Runtime:
         None when another process owns it."""
         if self._closed:
             raise RuntimeError("this runtime is closed")
-        from .playthroughs import game_source, paths_of
+        from .playthroughs import paths_of
         with self.key_lock(facts.key):
             found = self._live.get(facts.key)
             if found is not None and found.record_id == record.id:
@@ -391,7 +384,7 @@ class Runtime:
             if lock is None:
                 return None
             try:
-                pt = resume_playthrough(game_source(facts.folder), record.log_path, paths)
+                pt = resume_playthrough(facts, record, paths)
             except BaseException:
                 self.cluster.drop_lease(record.id)
                 lock.release()
@@ -403,32 +396,6 @@ class Runtime:
                                    facts.base_url, record.number)
             live.owner_lock = lock
             return self.register(live)
-
-    def rebuild(self, live):
-        """After a move whose lines could not be written: the play-through again as its
-        log has it (the state was restored already; a replay also restores what the
-        game keeps in module globals).  Call holding ``live.pt.lock``; kept as it is if
-        the log cannot be read now."""
-        from .playthroughs import game_source
-        old = live.pt
-        if old.log is None or old.log.path is None:
-            return False
-        folder = os.path.dirname(old.log.path)
-        paths = {"folder": pathlib.Path(folder), "work": pathlib.Path(old.session_folder or
-                                                                       os.path.join(folder, "work")),
-                 "artifacts": pathlib.Path(old.artifacts_dir or os.path.join(folder, "artifacts"))}
-        try:
-            new = resume_playthrough(game_source(old.source.folder), old.log.path, paths)
-        except Exception:
-            log.warning("could not rebuild play-through %s from its log", live.record_id,
-                        exc_info=True)
-            return False
-        new.lock = old.lock
-        old.log.close()
-        old.game.unload()
-        live.pt = new
-        live._current()
-        return True
 
     def ended(self, facts, record):
         """A play-through that has ended, read from its log (any process may hold one)."""
@@ -480,7 +447,6 @@ class Runtime:
         found = self._replicas.pop(key, None)
         if found is not None:
             found[2].pt.close()
-            shutil.rmtree(found[2].scratch, ignore_errors=True)
 
     def drop_stale(self, key, record_id):
         """Another process started play-through ``record_id`` of ``key``: drop older ones."""
@@ -525,21 +491,16 @@ class Runtime:
 
 
 def read_only(facts, record):
-    """A copy of a play-through rebuilt from its log, writing nothing (no log writer,
-    a private work folder removed on release)."""
-    from .playthroughs import game_source
-    work = tempfile.mkdtemp(prefix="szcopy-")
-    try:
-        pt = checkpoint_mod.resume(game_source(facts.folder), str(record.log_path),
-                                   session_folder=work, attach_log=False)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+    """A copy of a play-through rebuilt from its log, writing nothing (its game runs
+    in this process's game process for the version, under a copy id)."""
+    from ..games import pool
+    from .playthroughs import game_of, move_seconds
+    pt = RemotePlayThrough.resume(pool(), game_of(facts), f"copy-{record.id}",
+                                  str(record.log_path), attach_log=False,
+                                  move_seconds=move_seconds(facts), base_url=facts.base_url)
     adopt_lock(pt)
-    live = LivePlayThrough(facts.key, facts.id, record.id, pt, facts.seats, facts.base_url,
+    return LivePlayThrough(facts.key, facts.id, record.id, pt, facts.seats, facts.base_url,
                            record.number)
-    live.scratch = work
-    return live
 
 
 def adopt_lock(pt):
@@ -548,20 +509,15 @@ def adopt_lock(pt):
     return pt
 
 
-def resume_playthrough(source, log_path, paths):
+def resume_playthrough(facts, record, paths):
     """Rebuild from the whole log, after a restart and after a takeover alike: only a
     replay restores what a game keeps in module globals during play (the cards shown
-    in the deduction game); if the replay fails, the latest checkpoint plus the tail."""
-    kwargs = {"session_folder": str(paths["work"]), "artifacts_dir": str(paths["artifacts"])}
-    try:
-        return checkpoint_mod.resume(source, str(log_path), **kwargs)
-    except Exception:
-        latest = checkpoint_mod.latest_checkpoint(str(paths["folder"] / "checkpoints"))
-        if latest is None:
-            raise
-        log.warning("replaying %s failed; resuming from checkpoint %s", log_path, latest,
-                    exc_info=True)
-        return checkpoint_mod.resume(source, str(log_path), latest, **kwargs)
+    in the deduction game)."""
+    from ..games import pool
+    from .playthroughs import game_of, move_seconds
+    return RemotePlayThrough.resume(pool(), game_of(facts), record.id, str(record.log_path),
+                                    artifacts_dir=str(paths["artifacts"]),
+                                    move_seconds=move_seconds(facts), base_url=facts.base_url)
 
 
 def record_finished_checkpoints(live):

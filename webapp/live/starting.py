@@ -12,13 +12,14 @@ import os
 import secrets
 import shutil
 
+from engine.gameproc.remote import RemotePlayThrough
 from engine.log import FOOTER, LogWriter
-from engine.playthrough import PlayThrough
 
 from ..extensions import db
 from . import rows
 from .cluster import OwnerLock
-from .playthroughs import current_source_of, paths_of, read_facts, runtime, session_folder
+from ..games import pool
+from .playthroughs import game_of, move_seconds, paths_of, read_facts, runtime, session_folder
 from .runtime import LivePlayThrough, adopt_lock
 
 log = logging.getLogger(__name__)
@@ -31,16 +32,15 @@ class StartRefused(Exception):
 def start_playthrough(game_session, active_roles, wait=True):
     """Start the session's next play-through and register it live; returns it once its
     row is written (``wait``)."""
-    version, source = current_source_of(game_session)
     facts = read_facts(game_session)
-    live, row = open_playthrough(facts, source, active_roles)
+    live, row = open_playthrough(facts, active_roles)
     if wait:
         rows.writer().wait(row)
     db.session.expire_all()
     return live
 
 
-def open_playthrough(facts, source, active_roles):
+def open_playthrough(facts, active_roles):
     """(live play-through, future of its row) for the next play-through of ``facts``."""
     number, lock = claim_number(facts)
     record_id = rows.playthrough_id(facts.id, number)
@@ -52,12 +52,12 @@ def open_playthrough(facts, source, active_roles):
     cluster.follow(facts.key)
     seed = secrets.randbits(62)
     try:
-        pt = PlayThrough(source, seed=seed, config={"active_roles": list(active_roles)},
-                         session_folder=str(paths["work"]), seats=facts.log_seats,
-                         log_writer=LogWriter(str(paths["log"])),
-                         artifacts_dir=str(paths["artifacts"]))
+        pt = RemotePlayThrough.start(
+            pool(), game_of(facts), record_id, seed=seed,
+            config={"active_roles": list(active_roles)}, seats=facts.log_seats,
+            log_writer=LogWriter(str(paths["log"])), artifacts_dir=str(paths["artifacts"]),
+            move_seconds=move_seconds(facts), base_url=facts.base_url)
         adopt_lock(pt)
-        pt.start()
     except BaseException:
         cluster.drop_lease(record_id)
         _give_up(lock, paths)

@@ -105,8 +105,7 @@ def turn_banner(live, role):
     waiting = "Waiting for " + (", ".join(role_label(live, r) for r in pending) or "nobody")
     if role is not None and role in pending:
         return "your-turn", f"Your turn ({pt.role_name(role)})"
-    if role is not None and getattr(pt.state, "parallel", False) \
-            and role in pt.roles_to_move():
+    if role is not None and pt.parallel and role in pt.roles_to_move():
         return "submitted", "Choice submitted, waiting for " + waiting[len("Waiting for "):]
     return "waiting", waiting
 
@@ -220,8 +219,8 @@ def status_fragment(live, status, thinking=None):
 
 def help_context(live, role):
     """The game's, the roles' and the moves' descriptions for the help panel."""
-    game = live.pt.formulation.metadata
+    meta = live.pt.metadata or {}
     ops = [op for op in live.view(role).operators if not op.bookkeeping] \
         if role is not None else []
-    return {"game_desc": str(getattr(game, "brief_desc", "") or ""),
+    return {"game_desc": str(meta.get("brief_desc") or ""),
             "help_roles": live.pt.roles, "help_role": role, "help_ops": ops}

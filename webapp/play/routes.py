@@ -4,9 +4,7 @@ import re
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine import rng as rng_mod
 from engine.log import read_events
-from engine.views import render_vis, text_as_html, text_view
 
 from ..auth.identity import current_participant
 from ..live import hub
@@ -83,18 +81,16 @@ def previous(key):
         abort(404)
     with live.pt.lock:
         pt = live.pt
-        if len(pt.stack) < 2:
-            return '<p class="muted">There is no previous state yet.</p>'
         role = view_role(live, participant.id)
-        state = pt.stack[-2]
-        with rng_mod.using(pt.view_rng, pt.game):
-            html = render_vis(pt.game.vis, state, role,
-                              getattr(pt.formulation, "instance_data", None), live.base_url)
-            if html is None:
-                html = text_as_html(text_view(state, role))
-    # The previous scene is for looking only: no region manifest, nothing clickable.
+        view = pt.previous_view(role, live.base_url)
+        k = pt.k
+    if view is None:
+        return '<p class="muted">There is no previous state yet.</p>'
+    # The previous scene is for looking only: no region manifest, nothing clickable, and
+    # the game's markup is inert (hx-disable).
     return ('<p class="previous-note">The state before the last move (step '
-            f'{pt.k - 1}).</p><div class="previous-scene">{MANIFEST_RE.sub("", html)}</div>')
+            f'{k - 1}).</p><div class="previous-scene" hx-disable>'
+            f'{MANIFEST_RE.sub("", view.html)}</div>')
 
 
 @bp.route("/<key>/artifacts/<int:number>/<int:version>/<name>")

@@ -9,19 +9,17 @@ event N is then exactly what the game would have drawn at event N.
 import collections
 import json
 import os
-import shutil
-import tempfile
 import threading
 
 from flask import current_app
 
-from engine.checkpoint import apply_recorded
-from engine.loader import GameSource, GameLoadError
+from engine.gameproc import logs as game_logs
+from engine.gameproc.remote import role_view
+from engine.loader import GameLoadError, GameSource
 from engine.log import read_events
-from engine.playthrough import PlayThrough
-from engine.replay import validate
-from engine.views import role_view
+from engine.playthrough import MoveError
 
+from ..games import pool, ref
 from ..models import GameVersion
 
 CACHE_SIZE = 4
@@ -29,7 +27,7 @@ VIEWS_KEPT = 256
 
 
 def resolve(slug, version_hash):
-    """The installed game folder of exactly this version, or None."""
+    """The installed game of exactly this version (as game processes know it), or None."""
     version = GameVersion.query.filter_by(version_hash=version_hash).first()
     if version is None or version.game.slug != slug:
         return None
@@ -37,7 +35,7 @@ def resolve(slug, version_hash):
         source = GameSource(version.folder, slug=slug)
     except GameLoadError:
         return None
-    return source if source.version == version_hash else None
+    return ref(source.folder, slug, version_hash) if source.version == version_hash else None
 
 
 def log_signature(path):
@@ -53,17 +51,20 @@ class ReplayError(Exception):
 
 
 class Replay:
-    """One play-through rebuilt from its log, advanced event by event."""
+    """One play-through rebuilt from its log in its game's process, for the viewer.
 
-    def __init__(self, log_path):
+    The game process keeps the rebuilt play-through and only moves it forward;
+    going back replays from the header.  Replaying forward (instead of rendering old
+    states kept in a list) matters for games that keep facts in module globals during
+    play: the view at event N is then exactly what the game drew at event N."""
+
+    def __init__(self, log_path, key):
         self.log_path = log_path
+        self.key = key
         self.lock = threading.RLock()
         self.signature = None
         self.events = []
-        self.pt = None
-        self.folder = None
-        self.at = -1                    # seq of the last event applied
-        self.failure = None             # (seq, message) of an event that cannot be applied
+        self.game = None
         self.views = collections.OrderedDict()
         self.refresh()
 
@@ -80,59 +81,37 @@ class Replay:
             if not events or events[0].get("type") != "playthrough_started":
                 raise ReplayError("The log has no header.")
             if events[:len(self.events)] != self.events:
-                self._reset()
+                self.views.clear()
             self.events, self.signature = events, signature
-
-    def _reset(self):
-        self.close()
-        self.at, self.failure = -1, None
-        self.views.clear()
-
-    def _start(self):
-        header = self.events[0]
-        source = resolve(header.get("game"), header.get("game_version"))
-        if source is None:
-            raise ReplayError("The exact game version of this log is not installed.")
-        self.folder = tempfile.mkdtemp(prefix="szviewer-")
-        self.pt = PlayThrough(source, seed=header["seed"], config=header.get("config"),
-                              session_folder=self.folder, seats=header.get("seats") or (),
-                              auto_bookkeeping=False)
-        self.at = 0
-
-    def _advance_to(self, seq):
-        if self.pt is None or self.at > seq:
-            self._reset()
-            self._start()
-        while self.at < seq and self.failure is None:
-            event = self.events[self.at + 1]
-            try:
-                apply_recorded(self.pt, event)
-            except Exception as exc:  # a tampered or foreign log: show how far it goes
-                self.failure = (self.at + 1, f"{type(exc).__name__}: {exc}")
-                break
-            self.at += 1
 
     def view(self, seq, role, base_url):
         """(RoleView of ``role`` after event ``seq``, the state's step k, failure or None)."""
         with self.lock:
             key = (seq, role, base_url)
             if key not in self.views:
-                self._advance_to(min(seq, len(self.events) - 1))
-                self.views[key] = (role_view(self.pt, role, base_url), self.pt.k,
-                                   self.failure if self.failure and self.failure[0] <= seq
-                                   else None)
+                self.views[key] = self._render(min(seq, len(self.events) - 1), role, base_url)
                 while len(self.views) > VIEWS_KEPT:
                     self.views.popitem(last=False)
             self.views.move_to_end(key)
             return self.views[key]
 
+    def _render(self, upto, role, base_url):
+        if self.game is None:
+            header = self.events[0]
+            self.game = resolve(header.get("game"), header.get("game_version"))
+            if self.game is None:
+                raise ReplayError("The exact game version of this log is not installed.")
+        try:
+            answer = game_logs.replay_view(pool(), self.game, self.key, self.events[:upto + 1],
+                                           upto, [role], base_url)
+        except (game_logs.CallError, MoveError) as exc:
+            raise ReplayError(f"The game could not rebuild this play-through: "
+                              f"{getattr(exc, 'message', exc)}") from exc
+        failure = tuple(answer["failure"]) if answer.get("failure") else None
+        return role_view(answer["views"][0]), answer["k"], failure
+
     def close(self):
-        if self.pt is not None:
-            self.pt.close()
-            self.pt = None
-        if self.folder:
-            shutil.rmtree(self.folder, ignore_errors=True)
-            self.folder = None
+        self.views.clear()
 
 
 class ReplayCache:
@@ -147,7 +126,7 @@ class ReplayCache:
         with self.lock:
             replay = self.items.get(record.id)
             if replay is None or replay.log_path != record.log_path:
-                replay = Replay(record.log_path)
+                replay = Replay(record.log_path, f"viewer-{record.id}")
                 self.items[record.id] = replay
             self.items.move_to_end(record.id)
             evicted = []
@@ -192,7 +171,7 @@ def validation_report(record):
     with _reports_lock:
         if key in _reports:
             return _reports[key], "on_demand"
-    report = validate(record.log_path, resolve, allow_open=record.status != "ended")
+    report = validate_stored(record.log_path, allow_open=record.status != "ended")
     with _reports_lock:
         if len(_reports) > 256:
             _reports.clear()
@@ -212,3 +191,9 @@ def validation_class(record):
     if not cls and report and report.get("first_failure"):
         cls = report["first_failure"].get("class")
     return cls or "non_canonical"
+
+
+def validate_stored(log_path, allow_open=False, twice=False):
+    """Validate a stored log, its replay in its game's process."""
+    from engine.gameproc.logs import validate_with
+    return validate_with(pool(), resolve, log_path, allow_open=allow_open, twice=twice)

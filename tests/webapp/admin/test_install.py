@@ -94,12 +94,14 @@ def test_game_that_raises_at_import_shows_its_traceback(admin, untouched):
 
 
 def test_check_process_gets_no_server_secrets(monkeypatch):
-    from webapp.install.smoke import child_env
+    from engine.gameproc.sandbox import GameSettings, environment, unsandboxed_env
     monkeypatch.setenv("SECRET_KEY", "do-not-leak")
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db/x")
-    env = child_env()
-    assert set(env) <= {"PATH", "HOME", "LANG", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE"}
-    assert "do-not-leak" not in str(env)
+    basics = {"PATH", "HOME", "LANG", "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE"}
+    assert set(environment(GameSettings())) == basics
+    assert set(unsandboxed_env(GameSettings())) == basics | {"PYTHONPATH"}
+    assert environment(GameSettings(env={"API_KEY": "k"}))["API_KEY"] == "k"
+    assert "do-not-leak" not in str(environment(GameSettings()))
 
 
 def test_upload_review_confirm_installs_an_immutable_dev_version(app, admin):

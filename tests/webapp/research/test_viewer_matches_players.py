@@ -4,8 +4,6 @@ import re
 
 import pytest
 
-from engine.bots import choose_move
-
 from ..test_live import live_pt, play_setup
 from .test_viewer import view_html
 
@@ -41,7 +39,7 @@ def play_and_record(pt, by_role, max_moves):
         if not movers:
             break
         role = movers[0]
-        op, args = choose_move(pt, role, "first")
+        op, args = pt.bot_move(role, "first")
         before = pt.version
         by_role[role].send(action="move", role=role, op=op, args=json.dumps(args),
                            state_version=before)
