@@ -116,7 +116,7 @@ def staged(token, user=None):
         return None
     import time
     if time.time() - path.stat().st_mtime > current_app.config["STAGED_INSTALL_SECONDS"]:
-        discard(token)
+        shutil.rmtree(staging_root() / token, ignore_errors=True)
         return None
     review = json.loads(path.read_text())
     if review.get("uploader_id") != (user.id if user is not None else None):
