@@ -1,9 +1,10 @@
-"""Run the benchmarks: ``python -m bench [engine] [workers]`` (``make bench``)."""
+"""Run the benchmarks: ``python -m bench [engine] [gameproc] [workers]`` (``make bench``)."""
 import sys
 
-from bench import engine_bench, workers_bench
+from bench import engine_bench, gameproc_bench, workers_bench
 
-SUITES = {"engine": engine_bench.run, "workers": workers_bench.run}
+SUITES = {"engine": engine_bench.run, "gameproc": gameproc_bench.run,
+          "workers": workers_bench.run}
 
 
 def main(argv):

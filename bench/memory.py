@@ -77,7 +77,7 @@ def play_out(live, rnd):
     while not pt.ended:
         with pt.lock:
             for role in pt.roles_to_move():
-                choice = bots.choose_move(pt, role, "random", rnd=rnd)
+                choice = pt.bot_move(role, "random", seed=rnd.randrange(1 << 30))
                 if choice is not None:
                     break
             else:
@@ -85,6 +85,12 @@ def play_out(live, rnd):
             actor = Actor(role, live.holders(role)[0], "human")
             live.note_moves(pt.apply(actor, *choice, pt.version))
         hub.after_change(live)
+
+
+def tree_rss_mb(pid):
+    """RSS of a process and its descendants (a game process: bwrap and the game)."""
+    from bench.gameproc_bench import rss_mb as tree
+    return tree(pid)
 
 
 def run_variant(variant, playthroughs, warmup, slug):
@@ -122,17 +128,22 @@ def run_variant(variant, playthroughs, warmup, slug):
 
         def measure():
             gc.collect()
-            return (rss_mb(), sum(name.startswith("szgame_") for name in sys.modules),
-                    len(runtime._live) + len(runtime._replicas))
+            from webapp.games import pool
+            with app.app_context():
+                procs = pool(app).processes()
+            game_rss = sum(tree_rss_mb(p.proc.pid) for p in procs)
+            held_there = sum(len(p.call("ping", 30)["held"]) for p in procs)
+            return (rss_mb() + game_rss, sum(name.startswith("szgame_") for name in sys.modules),
+                    len(runtime._live) + len(runtime._replicas), held_there, game_rss)
 
         for n in range(warmup):
             play(n)
-        rss_before, modules_before, _ = measure()
+        rss_before, modules_before, _, _, _ = measure()
         started = time.perf_counter()
         for n in range(warmup, warmup + playthroughs):
             play(n)
         seconds = time.perf_counter() - started
-        rss_after, modules, held = measure()
+        rss_after, modules, held, held_there, game_rss = measure()
         for key in list(runtime._live):
             runtime.forget(key)
         with app.app_context():
@@ -141,6 +152,7 @@ def run_variant(variant, playthroughs, warmup, slug):
             "rss_after_warmup_mb": round(rss_before, 1), "rss_after_mb": round(rss_after, 1),
             "growth_mb": round(rss_after - rss_before, 1), "szgame_modules": modules,
             "szgame_modules_after_warmup": modules_before, "held_playthroughs": held,
+            "held_in_game_processes": held_there, "game_processes_rss_mb": round(game_rss, 1),
             "seconds": round(seconds, 1)}
 
 

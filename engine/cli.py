@@ -21,11 +21,23 @@ def games():
 @click.option("--logs", "logs_dir", type=click.Path(file_okay=False), default=None,
               help="Keep the logs written in this folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def games_check(path, runs, logs_dir, as_json):
-    """Load a game, play it with bots, validate its logs, round-trip a checkpoint."""
+@click.option("--env", "env", multiple=True, metavar="NAME=VALUE",
+              help="An environment variable the game gets (its sandbox has no other).")
+@click.option("--network", is_flag=True, help="Let the game reach the network.")
+def games_check(path, runs, logs_dir, as_json, env, network):
+    """Load a game, play it with bots, validate its logs, round-trip a checkpoint; in a
+    sandboxed game process, like the portal's install check."""
     if logs_dir:
         os.makedirs(logs_dir, exist_ok=True)
-    result = check_in_process(path, runs, logs_dir)
+    from .gameproc.sandbox import GameSettings
+    variables = {}
+    for item in env:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.UsageError(f"--env takes NAME=VALUE, not {item!r}")
+        variables[name] = value
+    result = check_in_process(path, runs, logs_dir,
+                              GameSettings(env=variables, network=network))
     if as_json:
         click.echo(json.dumps(result, indent=2))
     else:
@@ -33,7 +45,7 @@ def games_check(path, runs, logs_dir, as_json):
     sys.exit(0 if result["ok"] else 1)
 
 
-def check_in_process(path, runs, logs_dir=None):
+def check_in_process(path, runs, logs_dir=None, settings=None):
     """The check run in a sandboxed game process (what game code prints is captured
     there, never mixed into this command's output)."""
     from .gameproc.checks import check_folder
@@ -44,7 +56,7 @@ def check_in_process(path, runs, logs_dir=None):
         return failed(str(exc))
     return check_folder(source.folder, source.slug, source.version, runs=runs,
                         seconds=float(os.environ.get("GAME_CHECK_SECONDS", "600")),
-                        logs_dir=logs_dir)
+                        logs_dir=logs_dir, settings=settings)
 
 
 def _print_check(result):

@@ -1,6 +1,7 @@
 """The ``szportal`` command: database, seeding, serving, and the all-in-one ``run``."""
 import importlib
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -99,10 +100,14 @@ def start_redis(instance_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    # A password even on loopback: nothing else on the machine (a game process given
+    # network access, another user's program) can read or change the jobs and leases.
+    password = secrets.token_urlsafe(24)
     proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1",
-                             "--dir", instance_path, "--save", "", "--appendonly", "yes"],
+                             "--dir", instance_path, "--save", "", "--appendonly", "yes",
+                             "--requirepass", password],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return proc, f"redis://127.0.0.1:{port}/0"
+    return proc, f"redis://:{password}@127.0.0.1:{port}/0"
 
 
 def wait_for_redis(url, timeout=10):
@@ -148,7 +153,9 @@ def run(host, port, workers):
         web = subprocess.Popen(gunicorn_command(host, port, workers), env=env)
         children.append(web)
         print_welcome(host, port)
-        click.echo(f"  Redis (jobs, live sessions): {redis_url}\n")
+        click.echo(f"  Redis (jobs, live sessions): {redis_url}")
+        from .games import sandbox_config
+        click.echo(f"  {sandbox_config(app).describe()}\n")
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
         web.wait()
     except KeyboardInterrupt:

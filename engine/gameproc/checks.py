@@ -55,7 +55,7 @@ def _run_check(pool, game, runs, seconds, return_logs=False):
         return failed("The game's process ended during the check (it exited, crashed or "
                       "ran out of memory).")
     except CallError as exc:
-        return failed(exc.message, exc.detail or "")
+        return failed(exc.message, exc.detail or "", "load" if exc.code == "load" else "check")
 
 
 def _cross_process(config, settings, root, game, log_text, expected):
@@ -79,6 +79,6 @@ def _cross_process(config, settings, root, game, log_text, expected):
     return None
 
 
-def failed(message, traceback=""):
+def failed(message, traceback="", check="load"):
     return {"ok": False, "game": None, "error": message, "traceback": traceback,
-            "rows": [{"check": "load", "ok": False, "detail": message}], "warnings": []}
+            "rows": [{"check": check, "ok": False, "detail": message}], "warnings": []}

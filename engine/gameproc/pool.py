@@ -151,6 +151,7 @@ class GamePool:
                 return
             self._pid = os.getpid()
             self._by_version, self._holders, self._spare = {}, {}, None
+        sweep_leftovers(self.root, self.config)
         threading.Thread(target=self._upkeep, daemon=True, name="game-pool").start()
         self._refill()
 
@@ -179,3 +180,35 @@ class GamePool:
             spare, self._spare = self._spare, None
         if spare is not None:
             spare.stop("closed")
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+def sweep_leftovers(root, config):
+    """Folders and cgroups left by host processes that died without cleaning up."""
+    import shutil
+    if os.path.isdir(root):
+        for name in os.listdir(root):
+            if name.isdigit() and not _alive(int(name)):
+                shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+    if config.cgroup_root and os.path.isdir(config.cgroup_root):
+        for name in os.listdir(config.cgroup_root):
+            owner = name.removeprefix("szportal-")
+            if name.startswith("szportal-") and owner.isdigit() and not _alive(int(owner)):
+                group = os.path.join(config.cgroup_root, name)
+                for child in os.listdir(group):
+                    path = os.path.join(group, child)
+                    if os.path.isdir(path):
+                        sandbox.ProcessGroup.at(path).remove()
+                try:
+                    os.rmdir(group)
+                except OSError:
+                    pass

@@ -184,6 +184,13 @@ class ProcessGroup:
             except OSError:
                 self.path = None
 
+    @classmethod
+    def at(cls, path):
+        """The group at an existing cgroup folder (a leftover, to be removed)."""
+        group = cls.__new__(cls)
+        group.path = pathlib.Path(path)
+        return group
+
     def add(self, pid):
         if self.path is not None:
             try:

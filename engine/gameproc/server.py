@@ -31,10 +31,15 @@ class Capture(io.TextIOBase):
         return True
 
     def write(self, text):
+        text = str(text)
         buffer = _output.get()
-        if buffer is not None and buffer[1] < OUTPUT_LIMIT:
-            buffer[0].append(str(text)[:OUTPUT_LIMIT - buffer[1]])
-            buffer[1] += len(text)
+        if buffer is None:
+            return len(text)
+        if buffer[1] < OUTPUT_LIMIT:
+            buffer[0].append(text[:OUTPUT_LIMIT - buffer[1]])
+            if buffer[1] + len(text) >= OUTPUT_LIMIT:
+                buffer[0].append("\n(more output of this move was cut)\n")
+        buffer[1] += len(text)
         return len(text)
 
     def flush(self):
@@ -50,6 +55,9 @@ class Server:
         self.scratch = None
         self._send_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="call")
+        self._busy = 0
+        self._busy_lock = threading.Lock()
+        self.reap_children = os.getpid() == 2      # pid namespace of bwrap: we are pid 2
 
     def serve(self):
         while True:
@@ -60,6 +68,18 @@ class Server:
             self._pool.submit(self._run, request)
 
     def _run(self, request):
+        with self._busy_lock:
+            self._busy += 1
+        try:
+            self._answer(request)
+        finally:
+            with self._busy_lock:
+                self._busy -= 1
+                idle = self._busy == 0
+            if idle and self.reap_children:
+                reap_strays()
+
+    def _answer(self, request):
         buffer = [[], 0]
         _output.set(buffer)
         reply = {"id": request.get("id")}
@@ -75,7 +95,7 @@ class Server:
             _output.set(None)
         text = "".join(buffer[0])
         if text:
-            reply["output"] = text[:OUTPUT_LIMIT]
+            reply["output"] = text
         self._reply(reply)
 
     def _reply(self, reply):
@@ -103,12 +123,37 @@ class Server:
         return handler(**args)
 
     def load(self, folder, slug, version=None, limits=None, scratch=None):
+        from ..check import explain
         from .calls import Table
         if self.table is not None:
             raise CallError("loaded", "a game is already loaded in this process")
-        self.table = Table(folder, slug, version, limits)
-        self.table.scratch = scratch
-        return {"version": self.table.source.version, "metadata": self.table.metadata()}
+        try:
+            table = Table(folder, slug, version, limits)
+            table.scratch = scratch
+            metadata = table.metadata()
+        except CallError:
+            raise
+        except BaseException as exc:     # the game fails to load: say why, in its words
+            raise CallError("load", explain(exc), game_traceback(exc)) from exc
+        self.table = table
+        return {"version": table.source.version, "metadata": metadata}
+
+
+def reap_strays():
+    """Kill every process of this sandbox but its init and this one: what a game
+    started (a detached child, a fork) does not outlive the call that started it."""
+    me = os.getpid()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) not in (1, me):
+            try:
+                os.kill(int(entry), signal.SIGKILL)
+            except OSError:
+                pass
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+    except ChildProcessError:
+        pass
 
 
 def game_traceback(exc):

@@ -17,6 +17,16 @@
     window.location.assign(target);
   }
 
+  // htmx requests of the portal's own controls carry the CSRF token (kept in a meta
+  // tag, not on an element that game markup sits inside; game markup is hx-disable'd).
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    var source = evt.detail.elt;
+    if (!meta || (source && source.closest && source.closest("[hx-disable]"))) return;
+    var url = new URL(evt.detail.path, window.location.href);
+    if (url.origin === window.location.origin) evt.detail.headers["X-CSRFToken"] = meta.content;
+  });
+
   // A page restored from the back/forward cache follows the server again.
   window.addEventListener("pageshow", function (evt) {
     if (evt.persisted) leaving = null;

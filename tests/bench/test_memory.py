@@ -7,7 +7,7 @@ import sys
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIELDS = {"variant", "playthroughs", "warmup", "rss_after_warmup_mb", "rss_after_mb",
           "growth_mb", "szgame_modules", "szgame_modules_after_warmup",
-          "held_playthroughs", "seconds"}
+          "held_playthroughs", "held_in_game_processes", "game_processes_rss_mb", "seconds"}
 
 
 def test_released_play_throughs_leave_no_game_modules_behind():
@@ -24,10 +24,10 @@ def test_released_play_throughs_leave_no_game_modules_behind():
         growth = line["rss_after_mb"] - line["rss_after_warmup_mb"]
         assert abs(line["growth_mb"] - growth) < 0.15, line
     released, keep = lines["released"], lines["keep"]
-    # Released: only the last play-through is held, with its modules.
-    assert released["held_playthroughs"] == 1
-    assert 0 < released["szgame_modules"] <= released["szgame_modules_after_warmup"] + 1
-    # Kept: every play-through stays, each with its own game modules.
-    assert keep["held_playthroughs"] == 35
-    assert keep["szgame_modules"] >= 35
-    assert keep["szgame_modules"] - keep["szgame_modules_after_warmup"] >= 30
+    # Game code ran in game processes only: no game module in the web process.
+    assert released["szgame_modules"] == keep["szgame_modules"] == 0
+    assert released["game_processes_rss_mb"] > 0
+    # Released: only the last play-through is held, in the game process too.
+    assert released["held_playthroughs"] == 1 and released["held_in_game_processes"] == 1
+    # Kept: every play-through stays, each in the game process.
+    assert keep["held_playthroughs"] == 35 and keep["held_in_game_processes"] == 35

@@ -41,7 +41,7 @@ def test_debug_play_with_options_a_context_menu_and_info_popups(app, live_server
     assert menu.locator("button").all_inner_texts() == [f"About {card}", f"Suggest {card}"]
     menu.locator(f"button:has-text('Suggest {card}')").click()
     page.wait_for_selector("#operators[data-version='2']", state="attached")
-    assert pt.moves[-1]["op_name"].endswith(card) and pt.state.phase == "pick_weapon"
+    assert pt.moves[-1]["op_name"].endswith(card) and pt.phase == "pick_weapon"
     page.select_option("#perspective", "1")                   # play as another detective
     page.wait_for_url("**/play?as=1")
     assert "Detective" in page.text_content("#turn-banner") or page.is_visible("#turn-banner")

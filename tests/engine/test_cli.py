@@ -38,9 +38,10 @@ def test_check_of_a_broken_game_fails_clearly(tmp_path):
     assert "Traceback" not in result.output
 
 
-def test_check_of_a_game_needing_a_service_says_so(tmp_path, monkeypatch):
-    monkeypatch.setenv("SZ_CHAT_MODEL_URL", "http://127.0.0.1:9/")
-    result = CliRunner().invoke(main, ["games", "check", "games/chat_with_model", "--runs", "1"])
+def test_check_of_a_game_needing_a_service_says_so(tmp_path):
+    # The game's sandbox gets only the variables given: here the address of its model.
+    result = CliRunner().invoke(main, ["games", "check", "games/chat_with_model", "--runs", "1",
+                                       "--env", "SZ_CHAT_MODEL_URL=http://127.0.0.1:9/"])
     assert result.exit_code == 1
     assert "network service" in result.output or "unreachable" in result.output
     assert "Traceback" not in result.output

@@ -48,15 +48,17 @@ def test_checkpoints_are_written_and_recorded_in_the_log(app, live_server, run_j
     events = wait_for_checkpoint_events(app, key)
     written = [e for e in events if e["type"] == "checkpoint_written"]
     pt = live_pt(app, key)
-    assert written[0]["k"] == 2 and written[0]["state_hash"] == pt.hashes[2]
+    assert written[0]["k"] == 2 and written[0]["state_hash"] == pt.moves[1]["state_hash"]
     folder = pt.log.path.rsplit("/", 1)[0] + "/checkpoints"
     import os
     files = sorted(os.listdir(folder))
     assert files and files[0].startswith("s") and files[0].endswith(".json")
     checkpoint = json.load(open(os.path.join(folder, files[0])))
-    assert checkpoint["game_version"] == pt.source.version and checkpoint["rng_state"]
+    assert checkpoint["game_version"] == pt.game.version and checkpoint["rng_state"]
     assert len(checkpoint["stack"]) == checkpoint["k"] + 1
-    report = validate(pt.log.path, lambda s, v: pt.source, allow_open=True)
+    from engine.loader import GameSource
+    source = GameSource(pt.game.folder, slug=pt.game.slug)
+    report = validate(pt.log.path, lambda s, v: source, allow_open=True)
     assert report["status"] == "canonical"
 
 

@@ -9,9 +9,14 @@ from .guards import admin_required
 @admin_required()
 def dashboard():
     """Counts, live sessions, recent installs and links to the job monitor."""
+    from flask import current_app
+
+    from ..games import sandbox_config
+    config = sandbox_config(current_app._get_current_object())
     return render_template("admin/dashboard.html", counts=overview.counts(),
                            rows=overview.live_sessions(),
-                           installs=overview.recent_installs())
+                           installs=overview.recent_installs(),
+                           sandbox=config.describe(), sandbox_on=config.enabled)
 
 
 @bp.route("/live")

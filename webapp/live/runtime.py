@@ -178,6 +178,8 @@ class Runtime:
         self._closed = True
         self.watchdog.stop()
         self.cluster.stop()
+        from ..games import close
+        close(self.app)          # the game processes of this app
 
     def _on_cluster(self, message):
         from .relay import handle
