@@ -80,6 +80,7 @@ class GameProcess:
         self.game_dir = os.path.join(self.folder, "game")
         self.scratch = os.path.join(self.folder, "scratch")
         self.proc = None
+        self.network = None        # slirp4netns, when the game may reach the network
         self.group = None
         self.version = None
         self.slug = None
@@ -115,17 +116,32 @@ class GameProcess:
     def _popen(self, child_sock):
         fd = child_sock.fileno()
         as_root = os.geteuid() == 0
+        networked = sandbox.network_granted(self.config, self.settings)
+        info_read = info_write = None
         if self.config.enabled:
+            if networked:
+                info_read, info_write = os.pipe()
+                resolv = os.path.join(self.folder, "resolv.conf")
+                with open(resolv, "w") as f:
+                    f.write(f"nameserver {sandbox.SLIRP_DNS}\n")
             args = sandbox.bwrap_command(self.config, self.settings, self.game_dir,
-                                         self.scratch, fd)
+                                         self.scratch, fd, info_write,
+                                         resolv if networked else None)
             env = {}
         else:
             args = sandbox.python_command(fd)
             env = sandbox.unsandboxed_env(self.settings)
-        return subprocess.Popen(args, env=env, cwd=self.scratch, pass_fds=(fd,),
+        fds = (fd,) if info_write is None else (fd, info_write)
+        proc = subprocess.Popen(args, env=env, cwd=self.scratch, pass_fds=fds,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True,
                                 preexec_fn=sandbox.limit_resources(self.config, as_root))
+        if info_write is not None:
+            os.close(info_write)
+            child = read_child_pid(info_read)
+            if child:
+                self.network = sandbox.start_network(self.config, child)
+        return proc
 
     def load(self, source_folder, slug, version, limits=None, timeout=60):
         """Give this process its game: the version's files are copied in, then loaded."""
@@ -156,6 +172,8 @@ class GameProcess:
                 pass
         if self.group is not None:
             self.group.kill()
+        if self.network is not None and self.network.poll() is None:
+            self.network.kill()
         if self._sock is not None:
             try:
                 self._sock.close()
@@ -259,8 +277,21 @@ def _readable(folder):
             os.chmod(os.path.join(root, name), 0o644)
 
 
-def info(text):
+def read_child_pid(fd, timeout=10.0):
+    """The sandbox's first process, from bubblewrap's --info-fd (one JSON object)."""
+    import select
+    data, deadline = b"", time.monotonic() + timeout
     try:
-        return json.loads(text)
+        while b"}" not in data and time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                chunk = os.read(fd, 4096)
+                if not chunk:
+                    break
+                data += chunk
+    finally:
+        os.close(fd)
+    try:
+        return json.loads(data.split(b"}", 1)[0] + b"}").get("child-pid")
     except ValueError:
-        return {}
+        return None

@@ -23,8 +23,11 @@ import engine
 
 ENGINE_DIR = pathlib.Path(engine.__file__).resolve().parent
 SYSTEM_DIRS = ("/usr", "/bin", "/lib", "/lib64", "/lib32", "/sbin")
-NETWORK_FILES = ("/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/ssl/certs",
+NETWORK_FILES = ("/etc/hosts", "/etc/nsswitch.conf", "/etc/ssl/certs",
                  "/etc/ca-certificates", "/usr/share/ca-certificates")
+# slirp4netns's user-mode network: the sandbox is 10.0.2.100, its DNS 10.0.2.3; the
+# gateway (the host) is refused with --disable-host-loopback.
+SLIRP_ADDRESS, SLIRP_GATEWAY, SLIRP_DNS = "10.0.2.100/24", "10.0.2.2", "10.0.2.3"
 CGROUP_ROOTS = ("/sys/fs/cgroup/pids", "/sys/fs/cgroup")
 HASH_SEED = "0"
 
@@ -118,7 +121,14 @@ def python_command(fd, hash_seed=HASH_SEED):
     return [python_executable(), "-s", "-P", "-m", "engine.gameproc", "--fd", str(fd)]
 
 
-def bwrap_command(config, settings, game_dir, scratch_dir, fd, info_fd=None):
+def network_granted(config, settings):
+    """True when the game's admin granted network access and this machine can give it
+    without the host's loopback (bubblewrap and slirp4netns)."""
+    return bool(settings.network and config.enabled and config.slirp)
+
+
+def bwrap_command(config, settings, game_dir, scratch_dir, fd, info_fd=None,
+                  resolv_conf=None):
     """The bubblewrap command line of one game process."""
     args = [config.bwrap, "--unshare-all", "--die-with-parent", "--new-session",
             "--uid", "65534", "--gid", "65534", "--tmpfs", "/tmp"]
@@ -127,9 +137,11 @@ def bwrap_command(config, settings, game_dir, scratch_dir, fd, info_fd=None):
             args += ["--symlink", os.readlink(path), path]
         elif os.path.isdir(path):
             args += ["--ro-bind", path, path]
-    if settings.network and config.slirp:      # slirp4netns joins the network namespace
+    if network_granted(config, settings):      # slirp4netns joins the network namespace
         args += [x for path in NETWORK_FILES if os.path.exists(path)
                  for x in ("--ro-bind", path, path)]
+        if resolv_conf:
+            args += ["--ro-bind", str(resolv_conf), "/etc/resolv.conf"]
     binds = {pathlib.Path(sys.base_prefix).resolve(), pathlib.Path(sys.prefix).resolve(),
              ENGINE_DIR}
     for path in sorted(binds):
@@ -142,6 +154,30 @@ def bwrap_command(config, settings, game_dir, scratch_dir, fd, info_fd=None):
         args += ["--setenv", key, value]
     args += ["--setenv", "PYTHONPATH", str(ENGINE_DIR.parent)]
     return args + python_command(fd)
+
+
+def start_network(config, child_pid):
+    """slirp4netns for the network namespace of a sandbox's process: the internet, not
+    the host.  Returns its Popen (stop it with the game process)."""
+    import subprocess
+    netns = f"/proc/{child_pid}/ns/net"
+    as_root = os.geteuid() == 0
+    args = [config.slirp, "--mtu=65520", "--disable-host-loopback", "--netns-type=path"]
+    if not as_root:     # rootless: slirp4netns joins the sandbox's user namespace itself
+        args += ["--configure", f"--userns-path=/proc/{child_pid}/ns/user"]
+    proc = subprocess.Popen(args + [netns, "tap0"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if as_root:         # root configures the interface itself (slirp's own would fail)
+        import time
+        script = (f"ip link set lo up; ip link set tap0 up && ip addr add {SLIRP_ADDRESS} "
+                  f"dev tap0 && ip route add default via {SLIRP_GATEWAY}")
+        for _ in range(50):
+            done = subprocess.run(["nsenter", f"--net={netns}", "sh", "-c", script],
+                                  capture_output=True)
+            if done.returncode == 0:
+                break
+            time.sleep(0.05)
+    return proc
 
 
 def unsandboxed_env(settings):

@@ -111,7 +111,7 @@ def test_moves_reach_no_secret_network_file_or_process(app, live_server):
         assert secret not in text
     port = int(live_server.rsplit(":", 1)[1])
     text = message_of(mallory, act(mallory, live_pt(app, key), 2, [port]))  # the portal
-    assert f"connect {port} failed" in text
+    assert f"connect {port} failed" in text and "connected" not in text
     text = message_of(mallory, act(mallory, live_pt(app, key), 3))     # write files
     assert "ok:" not in text
     assert not (REPO_DIR / "webapp" / "backdoor.py").exists()
@@ -243,3 +243,27 @@ def test_an_import_that_never_ends_is_stopped(app, live_server):
     page = upload(mallory, "import_loops").text
     assert "did not finish within 3 seconds" in page
     assert time.monotonic() - started < 20
+
+
+def test_network_granted_reaches_out_but_never_this_machine(app, live_server):
+    """An admin grants the network: the game gets an interface of its own (slirp4netns),
+    but this machine's services (the portal, on loopback) stay out of reach."""
+    import shutil
+    if not shutil.which("slirp4netns"):
+        pytest.skip("slirp4netns is not installed (network grants need it)")
+    mallory, key = install_and_debug(app, live_server, "hostile")
+    with app.app_context():
+        from webapp.extensions import db
+        from webapp.games import remember_settings
+        from webapp.models import Game
+        game = Game.query.filter_by(slug="hostile").one()
+        game.settings = {"network": True}
+        db.session.commit()
+        remember_settings("hostile", game.settings)
+    live_pt(app, key).pool.drop(live_pt(app, key).proc)     # a process with the grant
+    text = message_of(mallory, act(mallory, live_pt(app, key), 15))
+    assert "tap0" in text
+    port = int(live_server.rsplit(":", 1)[1])
+    for_portal = message_of(mallory, act(mallory, live_pt(app, key), 2, [port]))
+    assert f"connect {port} failed" in for_portal and "connected" not in for_portal
+    mallory.close()
