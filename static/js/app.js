@@ -27,6 +27,16 @@
     if (url.origin === window.location.origin) evt.detail.headers["X-CSRFToken"] = meta.content;
   });
 
+  // Game markup is inert: htmx skips hx-disable'd regions, but the ws extension finds
+  // ws-send forms anywhere under the socket's element, so sends from inside a game
+  // region are stopped here (as is any request that would start there).
+  ["htmx:wsConfigSend", "htmx:wsBeforeSend", "htmx:beforeRequest"].forEach(function (name) {
+    document.addEventListener(name, function (evt) {
+      var source = evt.target;
+      if (source && source.closest && source.closest("[hx-disable]")) evt.preventDefault();
+    }, true);
+  });
+
   // A page restored from the back/forward cache follows the server again.
   window.addEventListener("pageshow", function (evt) {
     if (evt.persisted) leaving = null;
