@@ -41,7 +41,9 @@ def create_app(test_config=None):
     app.config.update(load_config(app.instance_path))
     app.config.update(test_config)
     options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-    if ":memory:" not in app.config["SQLALCHEMY_DATABASE_URI"]:
+    from sqlalchemy.engine import make_url
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "sqlite" or url.database not in (None, "", ":memory:"):
         options.setdefault("pool_size", app.config["DATABASE_POOL_SIZE"])
         options.setdefault("max_overflow", app.config["DATABASE_MAX_OVERFLOW"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -64,10 +66,13 @@ def create_app(test_config=None):
     from .auth.throttle import Throttle
     app.extensions["login_throttle"] = Throttle(app)
     register_blueprints(app)
-    from .live.runtime import Runtime
+    from .live.checkpoints import CheckpointWatcher
+    from .live.incoming import handle
+    from .live.registry import Runtime
     from .rowwriter import RowWriter
     app.extensions["rows"] = RowWriter(app)
-    app.extensions["live"] = Runtime(app)
+    app.extensions["live"] = Runtime(app, on_cluster=lambda message: handle(app, message))
+    app.extensions["checkpoints"] = CheckpointWatcher(app)
     app.after_request(security_headers)
     app.context_processor(lambda: {"csp_nonce": csp_nonce})
     return app
@@ -138,7 +143,22 @@ def init_extensions(app):
         return user
 
 
+# The view modules of each blueprint package: imported here, when the app is built
+# (a package's __init__ only makes its blueprint, so importing one of its helpers
+# never pulls in its views and everything they import).
+VIEWS = {
+    "admin": ["accounts", "dashboard", "game_settings", "games", "sessions", "users"],
+    "api": ["routes"], "auth": ["routes"], "catalog": ["routes"], "jobs": ["routes"],
+    "live": ["routes"], "main": ["routes"], "play": ["routes"], "research": ["routes"],
+    "sessions": ["routes", "control", "play_routes"],
+}
+
+
 def register_blueprints(app):
+    import importlib
+    for package, modules in VIEWS.items():
+        for module in modules:
+            importlib.import_module(f"webapp.{package}.{module}")
     from . import auth, catalog, live, main, play, sessions
     for module in (main, auth, catalog, sessions, play, live):
         app.register_blueprint(module.bp)

@@ -62,8 +62,8 @@ def quiesce(app, timeout=10):
     runtime.close()            # play-throughs, leases and the cluster's threads
     _background.submit(lambda: None).result(timeout=timeout)   # any queued meanwhile
     deadline = time.monotonic() + timeout
-    for thread in [runtime._watcher] + [t for t in threading.enumerate()
-                                         if t.name in CLUSTER_THREADS]:
+    for thread in [app.extensions["checkpoints"]._thread] + [
+            t for t in threading.enumerate() if t.name in CLUSTER_THREADS]:
         if thread is not None:
             thread.join(max(0.0, deadline - time.monotonic()))
             assert not thread.is_alive(), f"{thread.name} did not stop"

@@ -3,5 +3,3 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 my_bp = Blueprint("instructor", __name__, url_prefix="/my")
-
-from . import accounts, dashboard, game_settings, games, sessions, users  # noqa: E402,F401

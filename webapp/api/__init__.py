@@ -5,5 +5,3 @@ from ..extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
-
-from . import routes  # noqa: E402,F401

@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("catalog", __name__, url_prefix="/games")
-
-from . import routes  # noqa: E402,F401

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from ..accounts.access import can_access_game, installed_by, is_game_admin, refusal_message
 from ..models import GAME_STATUSES, Game, GameVersion
-from ..sessions.services import create_session
+from ..sessions.seats import create_session
 from . import bp, editing, listing, pictures, stats
 from .versions import version_for
 

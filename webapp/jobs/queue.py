@@ -157,7 +157,7 @@ def _enqueue_checkpoint(app, live, upto, reason):
         log.warning("checkpoint of play-through %s not queued: %s", live.record_id, exc)
         return None
     live.pending_checkpoints.add(job_id)
-    app.extensions["live"].watch_checkpoints(live)
+    app.extensions["checkpoints"].watch(live)
     return row
 
 

@@ -48,7 +48,8 @@ def run_bot_move(app, live):
                 live.bot_timer = None
                 if not play_one(live):
                     return
-            hub.after_change(live)
+            hub.refresh(live)
+            schedule_bots(app, live)
         except Exception:
             log.exception("bot move failed in session %s", live.session_key)
         finally:

@@ -19,7 +19,6 @@ Without Redis (no ``REDIS_URL``, or Redis down) a process works alone: it owns
 whatever it opens, and nothing is published.
 """
 import concurrent.futures
-import fcntl
 import json
 import logging
 import os
@@ -30,78 +29,12 @@ import uuid
 
 import redis
 
+from .cluster_presence import PresenceTables, RemoteClient, client_key  # noqa: F401
+from .ownership import RELEASE, RENEW, REPLACE
+
 log = logging.getLogger(__name__)
 
-RENEW = """
-if redis.call('get', KEYS[1]) == ARGV[1] then
-  return redis.call('pexpire', KEYS[1], ARGV[2])
-end
-return 0
-"""
-REPLACE = """
-local held = redis.call('get', KEYS[1])
-if held == false or held == ARGV[3] then
-  redis.call('set', KEYS[1], ARGV[1], 'px', ARGV[2])
-  return 1
-end
-return 0
-"""
-RELEASE = """
-if redis.call('get', KEYS[1]) == ARGV[1] then
-  return redis.call('del', KEYS[1])
-end
-return 0
-"""
-
-
-class OwnerLock:
-    """An exclusive, non-blocking ``flock`` on a play-through's ``owner.lock``."""
-
-    def __init__(self, folder):
-        self.path = os.path.join(str(folder), "owner.lock")
-        self._fd = None
-
-    def acquire(self):
-        os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            return False
-        self._fd = fd
-        return True
-
-    def release(self):
-        if self._fd is not None:
-            try:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
-            finally:
-                os.close(self._fd)
-                self._fd = None
-
-
-class RemoteClient:
-    """A socket held by another process, as the owner sees it."""
-
-    def __init__(self, cluster, proc, client_id, participant_id, is_owner):
-        self.cluster, self.proc, self.client_id = cluster, proc, client_id
-        self.participant_id, self.is_owner = participant_id, is_owner
-        self.alive = True
-
-    def send(self, text):
-        self.cluster.deliver(self.proc, self.client_id, text)
-        return True
-
-    def allow_message(self):
-        return True      # the process holding the socket rate-limits it
-
-
-def client_key(participant_id, is_owner):
-    return f"{participant_id}:{int(bool(is_owner))}"
-
-
-class Cluster:
+class Cluster(PresenceTables):
     """This process's link to the others: leases, forwarding, fan-out, presence."""
 
     BEAT = 1.0
@@ -284,30 +217,6 @@ class Cluster:
             self._subscribed_cond.wait_for(lambda: f"sz:s:{key}" in self._confirmed,
                                            timeout=1.0)
 
-    def _load_presence(self, key, found):
-        """Replace what is known of other processes' sockets of ``key`` (from the hash)."""
-        table = {}
-        for proc, data in found.items():
-            proc = proc.decode()
-            if proc != self.proc:
-                table[proc] = [tuple(c) for c in json.loads(data)]
-        with self._lock:
-            if key in self._channels:
-                self._remote[key] = table
-
-    def _refresh_presence(self, client):
-        """Re-read every followed session's sockets (a presence message published while
-        this process was (re)subscribing would otherwise be missed)."""
-        with self._lock:
-            keys = sorted(self._channels)
-        if not keys:
-            return
-        pipe = client.pipeline()
-        for key in keys:
-            pipe.hgetall(f"sz:presence:{key}")
-        for key, found in zip(keys, pipe.execute()):
-            self._load_presence(key, found)
-
     def unfollow(self, key):
         with self._lock:
             if key not in self._channels or key in self._leases.values():
@@ -315,44 +224,6 @@ class Cluster:
             self._channels.discard(key)
             self._remote.pop(key, None)
         self._dirty_subs.set()
-
-    def announce(self, key, clients):
-        """Tell the others which sockets of session ``key`` this process holds (now)."""
-        if not self.enabled:
-            return
-        self.follow(key)
-        data = json.dumps([list(c) for c in clients])
-
-        def write(r):
-            pipe = r.pipeline()
-            pipe.set(f"sz:alive:{self.proc}", 1, px=int(self.BEAT * 3000))
-            if clients:
-                pipe.hset(f"sz:presence:{key}", self.proc, data)
-                pipe.expire(f"sz:presence:{key}", 86400)
-            else:
-                pipe.hdel(f"sz:presence:{key}", self.proc)
-            pipe.publish(f"sz:s:{key}", json.dumps(
-                {"type": "presence", "from": self.proc, "clients": json.loads(data)}))
-            pipe.execute()
-        self._call(write)
-
-    def remote_clients(self, key):
-        """RemoteClient for every socket of session ``key`` held by another process
-        (kept up to date for followed sessions, read from Redis for the others)."""
-        table = self._remote.get(key)
-        if table is None and self.enabled and key not in self._channels:
-            found = self._call(lambda r: r.hgetall(f"sz:presence:{key}")) or {}
-            table = {proc.decode(): [tuple(c) for c in json.loads(data)]
-                     for proc, data in found.items() if proc.decode() != self.proc}
-        if not table:
-            return []
-        return [RemoteClient(self, proc, cid, pid, owner)
-                for proc, clients in list(table.items()) for pid, owner, cid in clients]
-
-    def set_remote(self, key, proc, clients):
-        with self._lock:
-            if key in self._channels and proc != self.proc:
-                self._remote.setdefault(key, {})[proc] = [tuple(c) for c in clients]
 
     # -- threads -----------------------------------------------------------------------
 
@@ -394,30 +265,6 @@ class Cluster:
             except Exception:
                 log.exception("cluster heartbeat failed")
             self._stopped.wait(self.BEAT)
-
-    def _forget_dead(self, client):
-        with self._lock:
-            procs = {p for table in self._remote.values() for p in table}
-        if not procs:
-            return
-        procs = sorted(procs)
-        alive = client.pipeline()
-        for proc in procs:
-            alive.exists(f"sz:alive:{proc}")
-        dead = {p for p, ok in zip(procs, alive.execute()) if not ok}
-        if not dead:
-            return
-        changed = []
-        with self._lock:
-            for key, table in self._remote.items():
-                if dead & set(table):
-                    for proc in dead:
-                        table.pop(proc, None)
-                    changed.append(key)
-        for key in changed:
-            for proc in dead:
-                client.hdel(f"sz:presence:{key}", proc)
-            self._pool.submit(self.handler, {"op": "sockets_gone", "key": key})
 
     def _listen(self):
         """Receive this process's and the followed sessions' messages (reconnecting)."""

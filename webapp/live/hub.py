@@ -1,15 +1,15 @@
 """What goes out over the sockets: snapshots on connect, pushes after every change."""
 import logging
 
-from flask import current_app, url_for
+from flask import url_for
 
 from ..extensions import db
 from ..locks import release_connection
-from ..models import Participant, Session
+from ..models import Session
 from ..play.rendering import (can_act, personal_key, personal_regions, public_regions,
                               render_partial, role_regions, status_fragment, view_role)
 from ..sessions.rendering import lobby_regions
-from . import presence, rows
+from . import forward
 from .playthroughs import Elsewhere, acting_live, read_facts, runtime, sync_rows
 
 log = logging.getLogger(__name__)
@@ -121,10 +121,9 @@ def push_session(key):
     facts = read_facts(game_session)
     live = acting_live(facts)
     if isinstance(live, Elsewhere):
-        from . import relay
         try:
-            live = relay.forward_push(live)
-        except relay.Unavailable:
+            live = forward.forward_push(live)
+        except forward.Unavailable:
             log.warning("cannot reach the owner of session %s to push", key)
             return
         if live is None:
@@ -156,68 +155,9 @@ def send_flash(client, message):
     client.send(flash_fragment(message))
 
 
-def after_change(live):
-    """After a move or start: rows in step, every socket updated, bots scheduled (no
-    database read or write waits here: the rows go to the row writer)."""
-    from .bots import schedule_bots
+def refresh(live):
+    """After a change: rows in step and every socket updated (no database read or write
+    waits here: the rows go to the row writer)."""
     with live.pt.lock:
         sync_rows(live)
         push_live(live)
-    schedule_bots(current_app._get_current_object(), live)
-
-
-def set_connected(participant_id, connected, forwarded=False):
-    """Note a participant's first socket opening or last socket closing (in any
-    process); the play-through's owner logs joins, drops and reconnects."""
-    participant = db.session.get(Participant, participant_id)
-    if participant is None:
-        release_connection(db.session)
-        return
-    if not forwarded:
-        rows.writer().submit(rows.participant_connected, participant_id, connected)
-    game_session = participant.session
-    name = participant.display_name
-    if game_session.status in ("lobby", "ended"):
-        release_connection(db.session)
-        return
-    facts = read_facts(game_session)
-    live = acting_live(facts)
-    if isinstance(live, Elsewhere):
-        if forwarded:
-            return
-        from . import relay
-        try:
-            live = relay.forward_presence(live, participant_id, connected)
-        except relay.Unavailable:
-            log.warning("cannot reach the owner of session %s", facts.key)
-            return
-    if live is None:
-        return
-    if connected:
-        presence.connected(live, participant_id)
-        resume_if_left(facts, live, name)
-    else:
-        presence.disconnected(live, participant_id, on_left)
-
-
-def on_left(live, everyone_left):
-    """A reconnect window lapsed: tell the others; pause when nobody is left."""
-    try:
-        if everyone_left and not live.pt.ended and not live.paused \
-                and runtime().live(live.session_key) is live:
-            from ..sessions.services import pause_live
-            pause_live(live, "host", "everyone left")
-            presence.table(live).auto_paused = True
-        push_live(live)
-    finally:
-        db.session.remove()
-
-
-def resume_if_left(facts, live, name):
-    """A session that paused itself because everyone left goes on when someone is back."""
-    state = presence.table(live)
-    if not state.auto_paused or facts.status != "paused":
-        return
-    from ..sessions.services import resume_live
-    state.auto_paused = False
-    resume_live(live, name)

@@ -8,7 +8,7 @@ from engine.playthrough import Actor, MoveError
 from ..extensions import db
 from ..locks import release_connection
 from ..models import Session
-from . import hub, messages, presence, relay
+from . import changes, forward, hub, messages, presence
 from .playthroughs import Elsewhere, acting_live, read_facts, runtime
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def handle(key, client, raw, forwarded=False):
             runtime().watchdog.end(token)
     except messages.BadMessage as exc:
         hub.send_flash(client, str(exc))
-    except relay.Unavailable as exc:
+    except forward.Unavailable as exc:
         hub.send_flash(client, exc.message)
     except Exception:
         log.exception("a socket message of session %s failed", key)
@@ -51,7 +51,7 @@ def act(key, client, raw, message, forwarded):
         if forwarded:
             raise messages.BadMessage("The game is moving between servers; "
                                       "send that again in a moment.")
-        live = relay.forward_message(live, client, raw)
+        live = forward.forward_message(live, client, raw)
         if live is None:
             return
     if message.action == "move":
@@ -111,7 +111,7 @@ def apply_move(live, client, message):
     except MoveError as exc:
         refuse(live, client, exc)
         return
-    hub.after_change(live)
+    changes.after_change(live)
 
 
 def undo_actor(live, client, role):
@@ -136,7 +136,7 @@ def undo_move(live, client, message):
     except MoveError as exc:
         refuse(live, client, exc)
         return
-    hub.after_change(live)
+    changes.after_change(live)
 
 
 def refuse(live, client, exc):

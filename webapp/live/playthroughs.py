@@ -7,18 +7,17 @@ then are live locks taken or game code run.  Rows are written by the row writer.
 import logging
 import os
 import pathlib
-import threading
-import time
 from typing import NamedTuple
 
 from flask import current_app, url_for
 
-from engine.loader import _IGNORED_PARTS, GameSource
+from engine.gameproc.remote import RemotePlayThrough
 
-from ..catalog.seeding import install_game
 from ..extensions import db
+from ..games import pool
 from ..locks import release_connection
 from . import rows
+from .table import LivePlayThrough, adopt_lock
 
 log = logging.getLogger(__name__)
 
@@ -141,60 +140,6 @@ def _orphan_log(facts):
     return number, path
 
 
-_sources = {}
-SETTLED_NS = 2_000_000_000
-_sources_lock = threading.Lock()
-
-
-def folder_signature(folder):
-    """Every file's path, size and modification time: changes whenever a file does."""
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d not in _IGNORED_PARTS)
-        for name in files:
-            if name in _IGNORED_PARTS or name.endswith((".pyc", ".pyo")):
-                continue
-            stat = os.stat(os.path.join(root, name))
-            found.append((root, name, stat.st_size, stat.st_mtime_ns))
-    return tuple(sorted(found))
-
-
-def game_source(folder):
-    """A GameSource of ``folder``, read and hashed again only when a file has changed
-    (a rematch would otherwise hash the whole game folder twice)."""
-    folder = str(folder)
-    signature = folder_signature(folder)
-    with _sources_lock:
-        found = _sources.get(folder)
-    if found is not None and found[0] == signature:
-        return found[1]
-    source = GameSource(folder)
-    # A file changed within the file system's timestamp granularity could change
-    # again unseen: such a folder is not remembered until it has settled.
-    settled = time.time_ns() - SETTLED_NS
-    if all(entry[3] < settled for entry in signature):
-        with _sources_lock:
-            _sources[folder] = (signature, source)
-    return source
-
-
-def current_source_of(game_session):
-    """(version, GameSource) of the session's game, re-installed first if its folder
-    has changed."""
-    version = game_session.game_version
-    source = game_source(version.folder)
-    if source.version != version.version_hash:
-        version = install_game(version.folder, version.game.status)
-        game_session.game_version = version
-        source = game_source(version.folder)
-    return version, source
-
-
-def current_version_of(game_session):
-    """The session's game version, re-installed first if its folder has changed."""
-    return current_source_of(game_session)[0]
-
-
 class Elsewhere(NamedTuple):
     """A running play-through owned by another process (act on it through that one)."""
     session_key: str
@@ -209,7 +154,7 @@ def live_of(facts):
     if not isinstance(found, Elsewhere):
         return found
     try:
-        live = runtime().replica(facts, facts.current)
+        live = replica(facts, facts.current)
     except Exception:
         log.exception("cannot read play-through %s", facts.current.id)
         return None
@@ -230,11 +175,11 @@ def acting_live(facts, dead_holder=None):
         return found          # (a newer one started here: its row is on its way)
     try:
         if record.status == "ended":
-            return runtime().ended(facts, record)
+            return ended(facts, record)
         holder = runtime().cluster.holder(record.id)
         if holder and holder != runtime().cluster.proc and holder != dead_holder:
             return Elsewhere(facts.key, record.id, holder)
-        live = runtime().resume(facts, record, dead_holder=dead_holder or holder)
+        live = resume(facts, record, dead_holder=dead_holder or holder)
     except Exception:
         log.exception("cannot resume play-through %s", record.id)
         return None
@@ -244,6 +189,76 @@ def acting_live(facts, dead_holder=None):
     if live.pt.ended and not live.rows_final:
         sync_rows(live)      # the process died between the footer and the rows
     return live
+
+
+# -- building play-throughs from their logs (the registry holds them) --------------------
+
+def resume(facts, record, dead_holder=None):
+    """Own the play-through and rebuild it from its whole log (after a restart or a
+    takeover alike: only a replay restores what a game keeps in module globals); None
+    when another process owns it."""
+    registry = runtime()
+    if registry.closed:
+        raise RuntimeError("this runtime is closed")
+    with registry.key_lock(facts.key):
+        found = registry.live(facts.key)
+        if found is not None and found.record_id == record.id:
+            return found
+        paths = paths_of(facts, record.number)
+        lock = registry.claim(facts.key, record.id, paths["folder"], dead_holder)
+        if lock is None:
+            return None
+        try:
+            pt = RemotePlayThrough.resume(
+                pool(), game_of(facts), record.id, str(record.log_path),
+                artifacts_dir=str(paths["artifacts"]), move_seconds=move_seconds(facts),
+                base_url=facts.base_url)
+        except BaseException:
+            registry.cluster.drop_lease(record.id)
+            lock.release()
+            raise
+        adopt_lock(pt)
+        if pt.ended and pt.log is not None:
+            pt.log.close()
+        live = LivePlayThrough(facts.key, facts.id, record.id, pt, facts.seats,
+                               facts.base_url, record.number)
+        live.owner_lock = lock
+        return registry.register(live)
+
+
+def ended(facts, record):
+    """A play-through that has ended, read from its log (any process may hold one)."""
+    registry = runtime()
+    with registry.key_lock(facts.key):
+        found = registry.live(facts.key)
+        if found is not None and (found.record_id == record.id
+                                  or (found.number or 0) > record.number):
+            return found
+        return registry.register(read_only(facts, record))
+
+
+def replica(facts, record):
+    """A read-only copy of a play-through another process owns (for pages), rebuilt
+    when its log has grown."""
+    registry = runtime()
+    path = record.log_path
+    size = os.path.getsize(path) if os.path.exists(path) else 0
+    with registry.key_lock(facts.key):
+        found = registry.replica_of(facts.key, record.id, size)
+        if found is not None:
+            return found
+        return registry.hold_replica(facts.key, record.id, size, read_only(facts, record))
+
+
+def read_only(facts, record):
+    """A copy of a play-through rebuilt from its log, writing nothing (its game runs
+    in this process's game process for the version, under a copy id)."""
+    pt = RemotePlayThrough.resume(pool(), game_of(facts), f"copy-{record.id}",
+                                  str(record.log_path), attach_log=False,
+                                  move_seconds=move_seconds(facts), base_url=facts.base_url)
+    adopt_lock(pt)
+    return LivePlayThrough(facts.key, facts.id, record.id, pt, facts.seats, facts.base_url,
+                           record.number)
 
 
 def sync_rows(live):

@@ -9,9 +9,9 @@ from ..auth.identity import current_participant
 from ..extensions import db, sock
 from ..locks import release_connection
 from ..models import Session
-from . import bp, hub, moves
+from . import attendance, bp, hub, moves
 from .playthroughs import runtime
-from .runtime import Client
+from .table import Client
 
 log = logging.getLogger(__name__)
 POLICY_VIOLATION = 1008
@@ -53,7 +53,7 @@ def session_socket(ws, key):
         return
     try:
         # Joins are logged before this socket can receive any push.
-        hub.set_connected(participant_id, True)
+        attendance.set_connected(participant_id, True)
         runtime().add_client(key, client)
         hub.push_session(key)
         db.session.remove()
@@ -71,7 +71,7 @@ def closed(key, client, participant_id):
     try:
         runtime().remove_client(key, client)
         if participant_id not in runtime().connected_ids(key):
-            hub.set_connected(participant_id, False)
+            attendance.set_connected(participant_id, False)
         hub.push_session(key)
     except Exception:
         log.exception("cleaning up a socket of session %s failed", key)

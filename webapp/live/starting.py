@@ -17,10 +17,10 @@ from engine.log import FOOTER, LogWriter
 
 from ..extensions import db
 from . import rows
-from .cluster import OwnerLock
+from .ownership import OwnerLock
 from ..games import pool
 from .playthroughs import game_of, move_seconds, paths_of, read_facts, runtime, session_folder
-from .runtime import LivePlayThrough, adopt_lock
+from .table import LivePlayThrough, adopt_lock
 
 log = logging.getLogger(__name__)
 

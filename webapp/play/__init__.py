@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("play", __name__, url_prefix="/s")
-
-from . import routes  # noqa: E402,F401

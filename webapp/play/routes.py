@@ -34,12 +34,12 @@ def seated_page(key):
 
 def owner_call(live, name, **kwargs):
     """Run ``name`` in the process that owns the (replicated) play-through."""
-    from ..live import relay
+    from ..live import forward
     target = Elsewhere(live.session_key, live.record_id,
                        runtime().cluster.holder(live.record_id) or "")
     try:
-        return relay.call(target, name, **kwargs)
-    except relay.Unavailable as exc:
+        return forward.call(target, name, **kwargs)
+    except forward.Unavailable as exc:
         abort(503, exc.message)
 
 

@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("research", __name__, url_prefix="/research")
-
-from . import routes  # noqa: E402,F401

@@ -5,7 +5,8 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..models import Session, utcnow
 from . import bp
-from .services import LobbyError, end_session, pause_session, resume_session
+from .seats import LobbyError
+from .services import end_session, pause_session, resume_session
 
 
 def _control(key, service, done):

@@ -7,7 +7,7 @@ from flask import current_app
 
 from ..extensions import db
 from ..models import Session
-from .services import (LobbyError, create_session, filled_roles, player_roles, require_lobby)
+from .seats import LobbyError, create_session, filled_roles, player_roles, require_lobby
 
 log = logging.getLogger(__name__)
 

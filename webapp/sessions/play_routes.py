@@ -2,13 +2,13 @@
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from ..live import hub
+from ..live import changes, hub
 from ..models import Game
 from . import bp
 from .options import (create_debug_session, may_debug, purge_debug_sessions, set_active_roles,
                       start_rematch)
 from .routes import find_session, is_owner, owner_action
-from .services import LobbyError
+from .seats import LobbyError
 
 
 @bp.route("/<key>/options", methods=["POST"])
@@ -31,7 +31,7 @@ def rematch(key):
             return hub.flash_fragment(str(exc)), 200
         flash(str(exc), "error")
         return redirect(url_for("play.game", key=key))
-    hub.after_change(live)
+    changes.after_change(live)
     if request.headers.get("HX-Request"):
         return "", 204
     return redirect(url_for("play.game", key=key))

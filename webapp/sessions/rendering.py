@@ -3,7 +3,7 @@ from flask import render_template, url_for
 
 from ..models import BOT_STRATEGIES
 from .options import excluded_roles, shows_role_options
-from .services import filled_roles, minimum_status
+from .seats import filled_roles, minimum_status
 
 
 def lobby_context(game_session, viewer_id, is_owner, connected):

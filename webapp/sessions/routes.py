@@ -5,14 +5,14 @@ from flask_login import current_user
 from ..accounts.access import can_access_game, refusal_message
 from ..auth.identity import become_guest, current_participant
 from ..extensions import db
-from ..live import hub
+from ..live import changes, hub
 from ..live.playthroughs import runtime
 from ..live.starting import StartRefused, start_playthrough
 from ..models import Participant, Session, row_id
 from . import bp
 from .options import active_roles, check_can_start
 from .rendering import lobby_context
-from .services import (LobbyError, add_bot as add_bot_to, join_session, remove_participant,
+from .seats import (LobbyError, add_bot as add_bot_to, join_session, remove_participant,
                        set_roles)
 
 
@@ -146,7 +146,7 @@ def start(key):
             raise LobbyError(str(exc)) from exc
         except Exception as exc:
             raise LobbyError(f"The game failed to start: {getattr(exc, 'message', exc)}")
-        hub.after_change(live)
+        changes.after_change(live)
     response = owner_action(key, begin)
     return response if request.headers.get("HX-Request") else redirect(
         place_of(find_session(key)))

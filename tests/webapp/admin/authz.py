@@ -5,7 +5,7 @@ from werkzeug.routing import BuildError, IntegerConverter
 
 from webapp.extensions import db
 from webapp.models import Game, Session, User
-from webapp.sessions.services import create_session
+from webapp.sessions.seats import create_session
 
 VISITORS = ("anonymous", "guest", "student", "researcher", "instructor", "admin")
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}

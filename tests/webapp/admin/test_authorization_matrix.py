@@ -82,6 +82,8 @@ MATRIX = {
     "POST /admin/accounts/new": "302 302 403 403 403 400",
     "POST /admin/exports/bulk": "302 302 403 403 403 302",
     "POST /admin/games/<slug>/status": "302 302 403 403 403 302",
+    "GET /admin/games/<slug>/settings": "302 302 403 403 403 200",
+    "POST /admin/games/<slug>/settings": "302 302 403 403 403 302",
     "POST /admin/games/install": "302 302 403 403 400 400",
     "POST /admin/games/install/<token>/cancel": "302 302 403 403 404 404",
     "POST /admin/games/install/<token>/confirm": "302 302 403 403 302 302",
