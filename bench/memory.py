@@ -72,7 +72,7 @@ def new_session(owner, version):
 
 def play_out(live, rnd):
     """Random legal moves through the portal's move path until the play-through ends."""
-    from webapp.live import hub
+    from webapp.live import changes
     pt = live.pt
     while not pt.ended:
         with pt.lock:
@@ -84,7 +84,7 @@ def play_out(live, rnd):
                 raise RuntimeError(f"nobody can move in play-through {live.record_id}")
             actor = Actor(role, live.holders(role)[0], "human")
             live.note_moves(pt.apply(actor, *choice, pt.version))
-        hub.after_change(live)
+        changes.after_change(live)
 
 
 def tree_rss_mb(pid):
