@@ -50,7 +50,7 @@ def create_app(test_config=None):
     else:
         # A pooled connection the server has closed (a restart, an idle timeout) is
         # replaced before use instead of failing the request that draws it.
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+        options.setdefault("pool_pre_ping", True)
     pathlib.Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     from .install.services import expire_staged
     expire_staged(pathlib.Path(app.config["DATA_DIR"]) / "install_staging",
