@@ -566,7 +566,7 @@ def pace_schedule(count, rate, start=0.0):
 
 
 async def play_group(group, stats, deadline, move_timeout, think, interval=None,
-                     first_at=None):
+                     first_at=None, rematch_timeout=None):
     """Play tic-tac-toe until ``deadline``; rematch after each game.
 
     Closed loop (``interval`` None): the next move as soon as the last one is on every
@@ -625,7 +625,8 @@ async def play_group(group, stats, deadline, move_timeout, think, interval=None,
             continue
         base, path, cookie, token = group.rematch
         try:
-            status = await post_form(base, path, cookie, {"csrf_token": token}, move_timeout)
+            status = await post_form(base, path, cookie, {"csrf_token": token},
+                                     rematch_timeout or move_timeout)
         except (OSError, asyncio.TimeoutError):
             status = 0
         if status >= 400 or status == 0:
@@ -644,7 +645,8 @@ async def play_group(group, stats, deadline, move_timeout, think, interval=None,
 
 
 async def drive(groups, seconds, move_timeout=5.0, think=0.0, connect_timeout=120,
-                compression="deflate", on_start=None, warmup=1.0, rate=None):
+                compression="deflate", on_start=None, warmup=1.0, rate=None,
+                rematch_timeout=None):
     """Connect every group's sockets, play for ``seconds``; returns Stats and the window.
 
     ``rate`` (moves/s over all sessions): paced play on ``pace_schedule``; None: closed
@@ -673,7 +675,8 @@ async def drive(groups, seconds, move_timeout=5.0, think=0.0, connect_timeout=12
     end = loop.time() + warmup + seconds
     interval, firsts = (pace_schedule(len(live), rate, loop.time()) if rate and live
                         else (None, [None] * len(live)))
-    tasks = [loop.create_task(play_group(g, stats, end, move_timeout, think, interval, first))
+    tasks = [loop.create_task(play_group(g, stats, end, move_timeout, think, interval, first,
+                                         rematch_timeout))
              for g, first in zip(live, firsts)]
     await asyncio.sleep(warmup)
     stats.measuring = True
