@@ -64,7 +64,7 @@ def profile_summary(raw, top=25):
     with open(raw) as f:
         for line in f:
             stack, _, count = line.rstrip().rpartition(" ")
-            if not stack:
+            if not stack or not count.isdigit():     # a frame name with a line break in it
                 continue
             count = int(count)
             total += count

@@ -77,7 +77,13 @@ def operator_table(pt):
              "allow_undo": bool(getattr(op, "allow_undo", False))} for op in pt.operators]
 
 
-def view_dict(view, limit):
+OP_FIELDS = ("index", "name", "description", "params", "bookkeeping", "role")
+
+
+def view_dict(view, limit, sent=None):
+    """A view as JSON.  ``sent`` (role -> the operators last sent for it) keeps the
+    operator list out of the answer while it has not changed: only which operators
+    are applicable is sent then (the host keeps the list)."""
     html = view.vis_html
     if html is not None and len(html) > limit:
         html = None
@@ -85,8 +91,29 @@ def view_dict(view, limit):
                 f"{len(view.vis_html)} characters.)")
     else:
         text = view.text if len(view.text) <= limit else view.text[:limit] + "…"
-    return {"role": view.role, "text": text, "vis_html": html, "version": view.version,
-            "operators": [op.as_dict() for op in view.operators]}
+    ops = [[getattr(op, f) for f in OP_FIELDS] for op in view.operators]
+    out = {"role": view.role, "text": text, "vis_html": html, "version": view.version,
+           "applicable": [op.index for op in view.operators if op.applicable]}
+    if sent is None or sent.get(view.role) != ops:
+        out["ops"] = ops
+        if sent is not None:
+            sent[view.role] = ops
+    return out
+
+
+def shared_html(found):
+    """Views whose picture equals an earlier one's say so (``same_html``: its role)
+    instead of repeating it: most games draw the same board for several roles."""
+    seen = {}
+    for view in found:
+        html = view.get("vis_html")
+        if html is None:
+            continue
+        first = seen.setdefault(html, view["role"])
+        if first != view["role"]:
+            view["vis_html"] = None
+            view["same_html"] = first
+    return found
 
 
 class Entry:
@@ -95,6 +122,7 @@ class Entry:
     def __init__(self, pt):
         self.pt = pt
         self.lock = threading.RLock()
+        self.sent_ops = {}          # role -> the operator list the host has
 
 
 class Table:
@@ -177,7 +205,7 @@ class Table:
             except MoveError as exc:
                 pt.log.take()
                 raise CallError(exc.code, exc.message, exc.detail) from exc
-            return self._changed(pt, roles, base_url)
+            return self._changed(entry, roles, base_url)
 
     def undo(self, pid, actor, owner=False, roles=(), base_url=""):
         entry = self.entry(pid)
@@ -187,7 +215,7 @@ class Table:
             except MoveError as exc:
                 entry.pt.log.take()
                 raise CallError(exc.code, exc.message, exc.detail) from exc
-            return self._changed(entry.pt, roles, base_url)
+            return self._changed(entry, roles, base_url)
 
     def end(self, pid, reason):
         entry = self.entry(pid)
@@ -197,11 +225,12 @@ class Table:
             except (MoveError, ValueError) as exc:
                 entry.pt.log.take()
                 raise CallError("end", str(getattr(exc, "message", exc))) from exc
-            return self._changed(entry.pt, (), "")
+            return self._changed(entry, (), "")
 
-    def _changed(self, pt, roles, base_url):
+    def _changed(self, entry, roles, base_url):
+        pt = entry.pt
         return {"events": pt.log.take(), "facts": facts(pt),
-                "views": self._views(pt, roles, base_url)}
+                "views": self._views(entry, roles, base_url)}
 
     def views(self, pid, roles=(), base_url="", back=0):
         """Views of ``roles`` of the current state, or of the state ``back`` steps before
@@ -213,13 +242,14 @@ class Table:
                 if len(pt.stack) <= back:
                     return None
                 state = pt.stack[-1 - back]
-                return [view_dict(views.role_view(pt, r, base_url, state), self.limits["view_chars"])
-                        for r in roles]
-            return self._views(pt, roles, base_url)
+                return [view_dict(views.role_view(pt, r, base_url, state),
+                                  self.limits["view_chars"]) for r in roles]
+            return self._views(entry, roles, base_url)
 
-    def _views(self, pt, roles, base_url):
-        limit = self.limits["view_chars"]
-        return [view_dict(views.role_view(pt, r, base_url), limit) for r in roles]
+    def _views(self, entry, roles, base_url):
+        limit, pt = self.limits["view_chars"], entry.pt
+        return shared_html([view_dict(views.role_view(pt, r, base_url), limit,
+                                      entry.sent_ops) for r in roles])
 
     def bot_move(self, pid, role, strategy, seed=None):
         entry = self.entry(pid)

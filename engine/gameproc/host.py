@@ -93,6 +93,8 @@ class GameProcess:
         self._waiting = {}
         self._lock = threading.Lock()
         self._send_lock = threading.Lock()
+        self._reading = threading.Lock()       # held by the caller reading replies now
+        self._turn = threading.Condition()     # a reply was handed out, or reading is free
         self.output = []           # what game code printed outside any play-through
 
     # -- life ------------------------------------------------------------------------
@@ -110,7 +112,6 @@ class GameProcess:
         self.group.add(self.proc.pid)
         self._sock = host_sock
         self.started_at = time.monotonic()
-        threading.Thread(target=self._read, daemon=True, name=f"{self.name}-reader").start()
         return self
 
     def _popen(self, child_sock):
@@ -206,7 +207,7 @@ class GameProcess:
         """(result, what game code printed during the call)."""
         future = self.submit(name, **args)
         try:
-            result = future.result(timeout)
+            result = self._wait(future, timeout)
             return result, getattr(future, "output", "")
         except CallError as exc:
             exc.output = getattr(future, "output", "")
@@ -239,28 +240,57 @@ class GameProcess:
             raise GameDied("game_died", self._died_text()) from exc
         return future
 
-    def _read(self):
+    def _wait(self, future, timeout):
+        """The call's result.  A waiting caller reads the replies itself while nobody
+        else does (a reply then wakes no other thread), handing each to its caller;
+        the others wait for their reply or for their turn to read."""
+        deadline = time.monotonic() + timeout
+        while not future.done():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise concurrent.futures.TimeoutError()
+            if self._reading.acquire(blocking=False):
+                try:
+                    self._read_until(future, deadline)
+                finally:
+                    self._reading.release()
+                    with self._turn:
+                        self._turn.notify_all()
+            else:
+                with self._turn:
+                    if not future.done():
+                        self._turn.wait(min(left, 0.5))
+        return future.result()
+
+    def _read_until(self, future, deadline):
+        import select
         try:
-            while True:
-                reply = protocol.receive(self._sock)
-                with self._lock:
-                    future = self._waiting.pop(reply.get("id"), None)
-                if future is None:
-                    continue
-                future.output = reply.get("output") or ""
-                if "error" in reply:
-                    error = reply["error"] or {}
-                    future.set_exception(CallError(error.get("code", "game_error"),
-                                                   error.get("message", "the game failed"),
-                                                   error.get("detail")))
-                else:
-                    future.set_result(reply.get("ok"))
+            while not future.done():
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([self._sock], [], [], left)[0]:
+                    return
+                self._hand_out(protocol.receive(self._sock))
         except (EOFError, OSError, protocol.ProtocolError, ValueError) as exc:
             if self.dead is None:
                 code = self.proc.poll() if self.proc is not None else None
                 log.warning("game process %s (%s) ended (exit %s): %s", self.name, self.slug,
                             code, type(exc).__name__)
             self.stop(self.dead or "crashed")
+
+    def _hand_out(self, reply):
+        with self._lock:
+            future = self._waiting.pop(reply.get("id"), None)
+        if future is not None:
+            future.output = reply.get("output") or ""
+            if "error" in reply:
+                error = reply["error"] or {}
+                future.set_exception(CallError(error.get("code", "game_error"),
+                                               error.get("message", "the game failed"),
+                                               error.get("detail")))
+            else:
+                future.set_result(reply.get("ok"))
+        with self._turn:
+            self._turn.notify_all()
 
 
 def _world_writable(path):

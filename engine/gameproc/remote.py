@@ -32,9 +32,27 @@ class GameRef(NamedTuple):
     version: str
 
 
-def role_view(data):
-    ops = [OperatorInfo(**op) for op in data.get("operators") or []]
-    return RoleView(data.get("role"), data.get("text") or "", data.get("vis_html"), ops,
+OP_FIELDS = ("index", "name", "description", "params", "bookkeeping", "role")
+
+
+def role_view(data, known=None):
+    """A RoleView from a game process's answer; ``known`` (role -> operators) supplies
+    the operator list when the answer left it out (unchanged since last sent)."""
+    role = data.get("role")
+    ops = data.get("ops")
+    if ops is None:
+        ops = (known or {}).get(role) or []
+    elif known is not None:
+        known[role] = ops
+    applicable = set(data.get("applicable") or ())
+    infos = []
+    for row in ops:
+        info = OperatorInfo.__new__(OperatorInfo)
+        for field, value in zip(OP_FIELDS, row):
+            setattr(info, field, value)
+        info.applicable = info.index in applicable
+        infos.append(info)
+    return RoleView(role, data.get("text") or "", data.get("vis_html"), infos,
                     data.get("version"))
 
 
@@ -60,6 +78,7 @@ class RemotePlayThrough:
         self.artifact_versions = {}
         self.view_roles = set()
         self._views = {}
+        self._ops = {}                 # role -> the operator list the game process sent
         self._events = None            # a read-only copy keeps its events in memory
         self.output = ""
         self.version, self.k = 0, 0
@@ -143,6 +162,7 @@ class RemotePlayThrough:
 
     def _reopen(self, events):
         self.proc = None
+        self._ops = {}             # a new process sends every operator list again
         reply = self._call("reopen", events=events, timeout=max(60.0, self.move_seconds))
         self.moves, self.artifact_versions = [], {}
         for ev in events:
@@ -243,8 +263,12 @@ class RemotePlayThrough:
         if "operators" in reply:
             self.operators_table = reply["operators"]
         self._views = {}
+        html = {}
         for data in reply.get("views") or []:
-            self._views[(self.version, data.get("role"))] = role_view(data)
+            if "same_html" in data:
+                data["vis_html"] = html.get(data["same_html"])
+            html[data.get("role")] = data.get("vis_html")
+            self._views[(self.version, data.get("role"))] = role_view(data, self._ops)
 
     def _save_artifacts(self, written, args):
         texts = {hashlib.sha256(a.encode("utf-8")).hexdigest(): a
@@ -276,7 +300,7 @@ class RemotePlayThrough:
                     self._ensure_open()
                     data = self._call("views", roles=[role],
                                       base_url=self.base_url if base_url is None else base_url)
-                    found = role_view(data[0])
+                    found = role_view(data[0], self._ops)
                 except MoveError as exc:
                     return unavailable_view(role, self.version, exc.message)
                 self._views[key] = found

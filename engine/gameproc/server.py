@@ -14,6 +14,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 
@@ -57,6 +58,7 @@ class Server:
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="call")
         self._busy = 0
         self._busy_lock = threading.Lock()
+        self._reaped = 0.0
         self.reap_children = os.getpid() == 2      # pid namespace of bwrap: we are pid 2
 
     def serve(self):
@@ -70,13 +72,20 @@ class Server:
     def _run(self, request):
         with self._busy_lock:
             self._busy += 1
+        started = time.monotonic()
         try:
             self._answer(request)
         finally:
             with self._busy_lock:
                 self._busy -= 1
                 idle = self._busy == 0
-            if idle and self.reap_children:
+            now = time.monotonic()
+            # Starting a process takes a millisecond or more: a quicker call started
+            # none, so the sandbox is looked through only after slower calls (and at
+            # least once a second).
+            if idle and self.reap_children and (now - started >= 0.001
+                                                or now - self._reaped >= 1.0):
+                self._reaped = now
                 reap_strays()
 
     def _answer(self, request):
