@@ -177,15 +177,16 @@ class Table:
         finally:
             loaded.unload()
 
-    def open(self, pid, seed, config, seats):
-        """A new play-through: the header and any forced moves at the start."""
+    def open(self, pid, seed, config, seats, roles=(), base_url=""):
+        """A new play-through: the header and any forced moves at the start (and the
+        views of ``roles``, to save the host a call per role)."""
         pt = PlayThrough(self.source, seed=seed, config=config,
                          session_folder=self.session_folder(pid), seats=seats,
                          log_writer=EventCollector(), limits=self.move_limits())
         pt.start()
         entry = self._hold(pid, pt)
         return {"events": pt.log.take(), "facts": facts(entry.pt),
-                "operators": operator_table(pt)}
+                "operators": operator_table(pt), "views": self._views(entry, roles, base_url)}
 
     def reopen(self, pid, events):
         """A play-through rebuilt from its log's events (after a restart, a replaced

@@ -91,11 +91,14 @@ class RemotePlayThrough:
 
     # -- construction ---------------------------------------------------------------
     @classmethod
-    def start(cls, pool, game, pid, **kwargs):
-        """A new play-through: the header and the forced moves at its start, logged."""
+    def start(cls, pool, game, pid, view_roles=(), **kwargs):
+        """A new play-through: the header and the forced moves at its start, logged;
+        the views of ``view_roles`` come with it."""
         pt = cls(pool, game, pid, **kwargs)
         pt._load_roles()
-        reply = pt._call("open", seed=pt.seed, config=pt.config, seats=pt.seats)
+        pt.view_roles.update(view_roles)
+        reply = pt._call("open", seed=pt.seed, config=pt.config, seats=pt.seats,
+                         roles=pt._hot_roles(), base_url=pt.base_url)
         try:
             pt._write(reply["events"])
         except LogWriteError as exc:

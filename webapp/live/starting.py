@@ -53,7 +53,7 @@ def open_playthrough(facts, active_roles):
     seed = secrets.randbits(62)
     try:
         pt = RemotePlayThrough.start(
-            pool(), game_of(facts), record_id, seed=seed,
+            pool(), game_of(facts), record_id, view_roles=expected_views(facts), seed=seed,
             config={"active_roles": list(active_roles)}, seats=facts.log_seats,
             log_writer=LogWriter(str(paths["log"])), artifacts_dir=str(paths["artifacts"]),
             move_seconds=move_seconds(facts), base_url=facts.base_url)
@@ -69,6 +69,15 @@ def open_playthrough(facts, active_roles):
     row = rows.writer().submit(rows.started, record_id, facts.id, number, seed,
                                str(paths["log"]), facts.version_hash)
     return live, row
+
+
+def expected_views(facts):
+    """The views the session's sockets will ask for first: those its last play-through
+    showed, else every seated role's and the public one."""
+    old = runtime().live(facts.key)
+    if old is not None and old.pt.view_roles:
+        return set(old.pt.view_roles)
+    return {r for seat in facts.seats.values() for r in seat["roles"]} | {None}
 
 
 def claim_number(facts):
