@@ -267,3 +267,40 @@ def test_network_granted_reaches_out_but_never_this_machine(app, live_server):
     for_portal = message_of(mallory, act(mallory, live_pt(app, key), 2, [port]))
     assert f"connect {port} failed" in for_portal and "connected" not in for_portal
     mallory.close()
+
+
+def test_a_game_gets_the_environment_its_admin_set_in_its_check_and_its_moves(
+        app, live_server, tmp_path):
+    """A new version that needs a key: refused without it; a game admin sets it in the
+    game's settings; the upload's check then passes with it, and its moves see it."""
+    with app.app_context():                      # a first version, that needs no key
+        from webapp.catalog.seeding import install_game
+        plain = tmp_path / "needs_key"
+        plain.mkdir()
+        (plain / "Needs_Key_SZ6.py").write_text(
+            (FIXTURES / "needs_key" / "Needs_Key_SZ6.py").read_text().replace(
+                'TOKEN = os.environ["NEEDS_KEY_TOKEN"]', 'TOKEN = "none"'))
+        install_game(plain)
+    from tests.webapp.play.support import make_admin
+    make_admin(app, "boss")
+    boss = Player(live_server).login("boss")
+    refused = upload(boss, "needs_key").text
+    assert "NEEDS_KEY_TOKEN" in refused and "Not installed" in refused
+    saved = boss.post("/admin/games/needs_key/settings",
+                      {"env": "NEEDS_KEY_TOKEN=s3cret-key-12345", "move_seconds": "10"})
+    assert saved.ok and "Settings of" in saved.text
+    assert "s3cret-key-12345" not in boss.http.get(
+        live_server + "/admin/games/needs_key/settings").text          # shown masked
+    review = upload(boss, "needs_key")
+    assert "Not installed" not in review.text, review.text[-1500:]
+    page = review.url.split(boss.base)[1]
+    assert boss.post(page + "/confirm", {}, csrf_from=page).ok
+    session = boss.post("/s/debug/needs_key", {}, csrf_from="/games/")
+    assert "/lobby" in session.url, session.text[-1500:]
+    key = session.url.split("/s/")[1].split("/")[0]
+    boss.post(f"/s/{key}/start", {}, csrf_from=f"/s/{key}/lobby")
+    boss.connect(key)
+    boss.wait_for(lambda t: 'id="state-view"' in t)
+    text = message_of(boss, act(boss, live_pt(app, key), 0))
+    assert "the key has 16 characters" in text
+    boss.close()
