@@ -99,6 +99,9 @@ def apply_recorded(pt, ev):
         pt.moves = [m for m in pt.moves if m["k"] <= ev["k"]]
         pt.version += 1
         pt.parallel_since = pt.version
+    elif kind == "seat_changed":
+        pt.seats = [s for s in pt.seats if s.get("role") != ev.get("role")]
+        pt.seats.append({k: ev.get(k) for k in ("role", "participant", "kind")})
     elif kind == "artifact_saved":
         name = ev.get("name")
         pt.artifact_versions[name] = max(pt.artifact_versions.get(name, 0), ev.get("version", 0))
@@ -115,7 +118,7 @@ def _check_against_log(pt, events):
 
 
 def resume(source, log_path, checkpoint_path=None, session_folder=None,
-           artifacts_dir=None, fsync=False, attach_log=True):
+           artifacts_dir=None, fsync=False, attach_log=True, signer=None):
     """A live play-through rebuilt from its log, or from a checkpoint plus the log's tail.
 
     Callers normally pass no checkpoint: replaying the whole log also restores
@@ -128,7 +131,8 @@ def resume(source, log_path, checkpoint_path=None, session_folder=None,
     header = events[0]
     pt = PlayThrough(source, seed=header["seed"], config=header.get("config"),
                      session_folder=session_folder, seats=header.get("seats") or (),
-                     artifacts_dir=artifacts_dir, auto_bookkeeping=False)
+                     artifacts_dir=artifacts_dir, auto_bookkeeping=False,
+                     log_format=header.get("format"))
     after = 0
     if checkpoint_path and os.path.exists(checkpoint_path):
         data = read(checkpoint_path)
@@ -142,7 +146,10 @@ def resume(source, log_path, checkpoint_path=None, session_folder=None,
     _check_against_log(pt, events)
     pt.auto_bookkeeping = True
     if attach_log:
-        pt.log = LogWriter(log_path, fsync=fsync)
+        pt.log = LogWriter(log_path, fsync=fsync, signer=signer)
+        if not pt.ended:
+            with pt._atomic():       # forced moves left pending by a crash come first
+                pt.settle()
     return pt
 
 
@@ -152,7 +159,7 @@ def rebuild(source, events, session_folder=None):
     header = events[0]
     pt = PlayThrough(source, seed=header["seed"], config=header.get("config"),
                      session_folder=session_folder, seats=header.get("seats") or (),
-                     auto_bookkeeping=False)
+                     auto_bookkeeping=False, log_format=header.get("format"))
     try:
         for ev in events[1:]:
             apply_recorded(pt, ev)
