@@ -406,11 +406,9 @@ class Rules:
         self.compare(ev, "state_mismatch", [("k", ev["k"], self.k)])
 
     def _presence(self, ev, facts):
+        # Anyone at the table may come and go (watchers and the owner too); only who
+        # moves is checked against the seats.
         self.settled(ev, facts)
-        if self.fmt >= 2:
-            held = {s["participant"] for seats in self.seats.values() for s in seats}
-            if ev["participant"] not in held:
-                self.fail("illegal_move", "a participant who holds no seat is recorded", ev)
 
     on_player_joined = on_player_left = on_player_reconnected = _presence
 

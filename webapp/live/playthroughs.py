@@ -272,8 +272,10 @@ def sync_rows(live):
     if live.rows_final:
         return
     writer = rows.writer()
+    log_ = pt.log
+    tip = (log_.next_seq - 1, log_.prev) if log_ is not None and log_.path else None
     if not pt.ended:
-        writer.note_steps(live.record_id, pt.k)
+        writer.note_steps(live.record_id, pt.k, tip)
         return
     writer.forget_steps(live.record_id)
     live.rows_final = True
@@ -281,11 +283,11 @@ def sync_rows(live):
         pt.log.close()
     app = current_app._get_current_object()
     args = (live.record_id, live.session_id, pt.k, pt.ended, pt.outcome)
-    writer.submit(_end_and_validate, app, *args)
+    writer.submit(_end_and_validate, app, *args, tip=tip)
 
 
-def _end_and_validate(app, record_id, session_id, steps, reason, outcome):
+def _end_and_validate(app, record_id, session_id, steps, reason, outcome, tip=None):
     """Row task: the end of a play-through, then its validation job."""
-    if rows.ended(record_id, session_id, steps, reason, outcome):
+    if rows.ended(record_id, session_id, steps, reason, outcome, tip):
         from ..jobs.queue import request_validation
         request_validation(record_id, session_id, steps, app=app)
