@@ -12,7 +12,7 @@ import os
 import tempfile
 
 from . import serialize
-from .log import FOOTER, LogWriter, drop_partial_tail, read_events
+from .log import FOOTER, LogWriter, drop_partial_tail, line_hash, read_events, read_lines
 from .playthrough import PlayThrough
 
 FORMAT = 1
@@ -39,6 +39,20 @@ def snapshot(pt):
         "instance_data": instance, "artifact_versions": dict(pt.artifact_versions),
         "state_hash": pt.hashes[-1],
     }
+
+
+def sign(data, signer, line_hash):
+    """Sign a checkpoint's tip: the log line it was made at (its seq and hash), its step,
+    state hash and game version."""
+    from .signing import tip_message
+    data["line_hash"] = line_hash
+    data["signature"] = signer.sign(tip_message("checkpoint", data))
+    return data
+
+
+def verify(data, keyring):
+    """``valid`` / ``invalid`` / ``absent`` / ``unknown key`` for a checkpoint's signature."""
+    return keyring.verify("checkpoint", data, data.get("signature"))
 
 
 def write(path, data):
@@ -118,7 +132,7 @@ def _check_against_log(pt, events):
 
 
 def resume(source, log_path, checkpoint_path=None, session_folder=None,
-           artifacts_dir=None, fsync=False, attach_log=True, signer=None):
+           artifacts_dir=None, fsync=False, attach_log=True, signer=None, keyring=None):
     """A live play-through rebuilt from its log, or from a checkpoint plus the log's tail.
 
     Callers normally pass no checkpoint: replaying the whole log also restores
@@ -136,6 +150,14 @@ def resume(source, log_path, checkpoint_path=None, session_folder=None,
     after = 0
     if checkpoint_path and os.path.exists(checkpoint_path):
         data = read(checkpoint_path)
+        if keyring is not None and verify(data, keyring) != "valid":
+            raise CheckpointError("the checkpoint's signature is not valid under this "
+                                  "portal's keys")
+        seq, lines = data.get("log_seq"), read_lines(log_path)
+        if data.get("line_hash") and not (type(seq) is int and 0 <= seq < len(lines)
+                                          and line_hash(lines[seq]) == data["line_hash"]):
+            raise CheckpointError("the checkpoint was made on another log (its line "
+                                  "is not this log's)")
         restore(pt, data)
         after = data.get("log_seq") or 0
     for ev in events[after + 1:]:
