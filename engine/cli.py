@@ -117,9 +117,15 @@ def game_validator(allow_open=False, against=False):
     from .gameproc.pool import GamePool
     pool = GamePool(tempfile.mkdtemp(prefix="szvalidate-"), spare=False)
     atexit.register(pool.close)
-    return lambda log, resolve, twice=False: validate_with(pool, resolve, log, twice=twice,
-                                                           allow_open=allow_open,
-                                                           against=against)
+    from .gameproc.logs import validate_many_with
+
+    def one(log, resolve, twice=False):
+        return validate_with(pool, resolve, log, twice=twice, allow_open=allow_open,
+                             against=against)
+    if not against:
+        one.batch = lambda logs, resolve: validate_many_with(pool, resolve, logs,
+                                                             allow_open=allow_open)
+    return one
 
 
 def log_files(path):
@@ -134,8 +140,10 @@ def validate_path(path, resolve, twice=False, validator=None, keyring=None):
     validator = validator or (lambda log, res, twice: replay.validate(log, res, twice=twice))
     logs = log_files(path) if os.path.isdir(path) else [path]
     reports = []
-    for log_path in logs:
-        report = validator(log_path, resolve, twice)
+    batch = getattr(validator, "batch", None)
+    found = batch(logs, resolve) if batch is not None and not twice and len(logs) > 1 \
+        else [validator(log_path, resolve, twice) for log_path in logs]
+    for log_path, report in zip(logs, found):
         try:
             report["signature"] = replay._signature(read_lines(log_path), keyring)
         except OSError:

@@ -50,12 +50,19 @@ def _safe(value, limit=300):
     return text[:limit - 1] + "…"
 
 
-def same(a, b):
-    """Equal as JSON: 23 and 23.0, 1 and true, are not the same recorded value."""
-    try:
-        return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
-    except (TypeError, ValueError, RecursionError):
+def same(a, b, depth=0):
+    """Equal as JSON values, types included: 23 and 23.0, 1 and true, are not the same
+    recorded value (a tuple and a list are: JSON has only arrays)."""
+    ta, tb = type(a), type(b)
+    if ta in (list, tuple) and tb in (list, tuple):
+        return len(a) == len(b) and depth < 64 and all(
+            same(x, y, depth + 1) for x, y in zip(a, b))
+    if ta is not tb:
         return False
+    if ta is dict:
+        return (len(a) == len(b) and depth < 64
+                and all(k in b and same(v, b[k], depth + 1) for k, v in a.items()))
+    return a == b
 
 
 class Failure(Exception):
@@ -491,6 +498,30 @@ def in_process_tracer(source, events, explain_at=None):
     return trace(source, events, explain_at=explain_at)
 
 
+def new_report():
+    return {"schema": REPORT_SCHEMA, "validator": VALIDATOR_VERSION,
+            "status": "canonical", "first_failure": None, "counts": {},
+            "steps_replayed": 0, "seconds": 0.0, "game": None,
+            "versions": {"engine": ENGINE_VERSION, "format": None, "game": None},
+            "signature": None, "tip": None}
+
+
+@contextlib.contextmanager
+def _judging(report):
+    """A Failure becomes a non-canonical verdict; anything else, an ``error`` report."""
+    started = time.perf_counter()
+    try:
+        yield
+    except Failure as failure:
+        report["status"] = "non_canonical"
+        report["first_failure"] = failure.as_dict()
+        report["counts"] = {failure.cls: 1}
+    except Exception as exc:  # the validator could not run (e.g. the game fails to load)
+        report["status"] = "error"
+        report["error"] = f"{type(exc).__name__}: {exc}"[:2000]
+    report["seconds"] = round(report["seconds"] + time.perf_counter() - started, 6)
+
+
 def validate(source_log, resolve, allow_open=False, twice=False, tracer=None,
              retrace=None, keyring=None, against=False):
     """Validate one log.  ``resolve(slug, version)`` returns the game (what ``tracer``
@@ -500,28 +531,54 @@ def validate(source_log, resolve, allow_open=False, twice=False, tracer=None,
     ``keyring`` (engine.signing.Keyring) the keys whose signatures count as valid;
     ``against``: ``resolve`` answers with another version of the game on purpose (the
     parity check: where does this log diverge under that version?)."""
-    started = time.perf_counter()
-    report = {"schema": REPORT_SCHEMA, "validator": VALIDATOR_VERSION,
-              "status": "canonical", "first_failure": None, "counts": {},
-              "steps_replayed": 0, "seconds": 0.0, "game": None,
-              "versions": {"engine": ENGINE_VERSION, "format": None, "game": None},
-              "signature": None, "tip": None}
-    try:
-        _validate_into(report, source_log, resolve, allow_open, twice,
-                       tracer or in_process_tracer, retrace, keyring, against)
-    except Failure as failure:
-        report["status"] = "non_canonical"
-        report["first_failure"] = failure.as_dict()
-        report["counts"] = {failure.cls: 1}
-    except Exception as exc:  # the validator could not run (e.g. the game fails to load)
-        report["status"] = "error"
-        report["error"] = f"{type(exc).__name__}: {exc}"[:2000]
-    report["seconds"] = round(time.perf_counter() - started, 6)
+    report = new_report()
+    tracer = tracer or in_process_tracer
+    with _judging(report):
+        events, source = _prepare(report, source_log, resolve, allow_open, keyring)
+        _judge(report, events, source, tracer(source, events), tracer, retrace, against,
+               allow_open, twice)
     return report
 
 
-def _validate_into(report, source_log, resolve, allow_open, twice, tracer, retrace,
-                   keyring, against=False):
+def validate_batch(logs, resolve, allow_open=False, tracer=None, tracer_many=None,
+                   retrace=None, keyring=None, chunk=64):
+    """Reports of many logs: structure and rules here, the game's traces of the logs of
+    one version made ``chunk`` at a time in one call (``tracer_many(game, [events])``),
+    so a game process starts once and answers once per chunk."""
+    tracer = tracer or in_process_tracer
+    if tracer_many is None:
+        from .trace import trace_many
+
+        def tracer_many(source, many):
+            return trace_many(source, many)
+    reports, pending = [], {}
+    for log in logs:
+        report = new_report()
+        reports.append(report)
+        with _judging(report):
+            events, source = _prepare(report, log, resolve, allow_open, keyring)
+            key = getattr(source, "version", None) or id(source)
+            pending.setdefault(key, (source, []))[1].append((report, events))
+    for source, items in pending.values():
+        for start in range(0, len(items), chunk):
+            part = items[start:start + chunk]
+            began = time.perf_counter()
+            try:
+                traces = tracer_many(source, [events for _, events in part])
+            except Exception as exc:  # the game could not trace: each log says so
+                for report, _ in part:
+                    report.update(status="error", error=f"{type(exc).__name__}: {exc}"[:2000])
+                continue
+            share = (time.perf_counter() - began) / len(part)
+            for (report, events), trace in zip(part, traces):
+                report["seconds"] += share
+                with _judging(report):
+                    _judge(report, events, source, trace, tracer, retrace, False,
+                           allow_open, False)
+    return reports
+
+
+def _prepare(report, source_log, resolve, allow_open, keyring):
     try:
         lines = logmod.read_lines(source_log)
     except OSError as exc:
@@ -541,7 +598,11 @@ def _validate_into(report, source_log, resolve, allow_open, twice, tracer, retra
     if source is None:
         raise Failure("structure", "unknown game version: no installed game "
                       f"{header['game']!r} has version {header['game_version']}", seq=0)
-    trace = tracer(source, events)
+    return events, source
+
+
+def _judge(report, events, source, trace, tracer, retrace, against, allow_open, twice):
+    header = events[0]
     if trace.get("start_error"):
         raise Failure("illegal_move", f"the game does not start from this header: "
                       f"{trace['start_error']}", seq=0, event=header)

@@ -352,6 +352,11 @@ def replay_calls(table):
         from ..trace import trace as trace_log
         return trace_log(table.source, events, explain_at=explain_at)
 
+    def trace_many(logs):
+        """Traces of many logs of this version in one call (loads reused while clean)."""
+        from ..trace import trace_many as trace_logs
+        return trace_logs(table.source, logs)
+
     def trail(log_text):
         """The state hash after every recorded move and undo (for comparing processes)."""
         from .. import replay
@@ -363,4 +368,4 @@ def replay_calls(table):
         return check_mod.check_game(table.source.folder, runs=runs, max_moves=max_moves,
                                     slug=table.source.slug, return_logs=return_logs)
     return {"checkpoint_of": checkpoint_of, "replay_view": replay_view,
-            "trace": trace, "trail": trail, "check": check}
+            "trace": trace, "trace_many": trace_many, "trail": trail, "check": check}

@@ -58,27 +58,12 @@ def trace(pool, game, events, explain_at=None):
     return _call(pool, game, "trace", events=events, explain_at=explain_at)
 
 
-def validate_with(pool, resolve, log, allow_open=False, twice=False, keyring=None,
-                  against=False):
-    """``engine.replay.validate``: the host's rules here, the game's trace of the log in
-    the game process of its version (one call for the whole log).  A state mismatch
-    is traced again in a process with another string hash seed, so a game that is
-    not deterministic across processes is named as such, not blamed on the log."""
-    import os
-    import tempfile
-
-    from .. import replay
-
-    def resolve_ref(slug, version):
-        return as_ref(resolve(slug, version))
-
-    def tracer(game, events, explain_at=None):
-        try:
-            return trace(pool, game, events, explain_at)
-        except CallError as exc:
-            raise RuntimeError(f"the game failed: {exc.message}") from exc
-
+def other_seed_tracer(pool):
+    """A tracer whose trace is made in a new process with another string hash seed."""
     def retrace(game, events):
+        import os
+        import tempfile
+
         from .checks import OTHER_HASH_SEED
         from .pool import GamePool
         from .sandbox import GameSettings
@@ -91,6 +76,49 @@ def validate_with(pool, resolve, log, allow_open=False, twice=False, keyring=Non
             return trace(second, game, events)
         finally:
             second.close()
+    return retrace
+
+
+def trace_many(pool, game, logs):
+    return _call(pool, game, "trace_many", logs=logs)
+
+
+def validate_many_with(pool, resolve, logs, allow_open=False, keyring=None, chunk=64):
+    """Reports of many logs (``engine.replay.validate_batch``): each game version's
+    process traces its logs ``chunk`` at a time, in one call each."""
+    from .. import replay
+
+    def resolve_ref(slug, version):
+        return as_ref(resolve(slug, version))
+
+    def tracer(game, events, explain_at=None):
+        return trace(pool, game, events, explain_at)
+
+    def tracer_many(game, many):
+        return trace_many(pool, game, many)
+    return replay.validate_batch(logs, resolve_ref, allow_open=allow_open, tracer=tracer,
+                                 tracer_many=tracer_many, retrace=other_seed_tracer(pool),
+                                 keyring=keyring, chunk=chunk)
+
+
+def validate_with(pool, resolve, log, allow_open=False, twice=False, keyring=None,
+                  against=False):
+    """``engine.replay.validate``: the host's rules here, the game's trace of the log in
+    the game process of its version (one call for the whole log).  A state mismatch
+    is traced again in a process with another string hash seed, so a game that is
+    not deterministic across processes is named as such, not blamed on the log."""
+    from .. import replay
+
+    def resolve_ref(slug, version):
+        return as_ref(resolve(slug, version))
+
+    def tracer(game, events, explain_at=None):
+        try:
+            return trace(pool, game, events, explain_at)
+        except CallError as exc:
+            raise RuntimeError(f"the game failed: {exc.message}") from exc
+
+    retrace = other_seed_tracer(pool)
 
     return replay.validate(log, resolve_ref, allow_open=allow_open, twice=twice,
                            tracer=tracer, retrace=retrace, keyring=keyring,

@@ -461,3 +461,31 @@ def test_partial_roles_are_canonical():
     if not pt.ended:
         pt.end("abandoned")
     check(pt.log.text())
+
+
+def test_a_batch_gives_the_verdicts_one_log_at_a_time_gives(ttt, rift):
+    """``validate_batch`` traces many logs per call and reuses a load of the game only
+    while its modules are as loaded: deduction_cards keeps shown cards in a module
+    global, so its logs must still validate; forged ones keep their classes."""
+    from engine.trace import fingerprint
+    logs = [make_log("deduction_cards", s) for s in (1, 2, 3)] + [ttt, rift]
+    events = events_of(ttt)
+    events[moves_of(events)[2]]["op_name"] = "forged"
+    logs.append(seal(events))
+    events = events_of(rift)
+    del events[moves_of(events, bookkeeping=True)[0]]
+    logs.append(seal(events))
+    single = [replay.validate(t, resolve) for t in logs]
+    batch = replay.validate_batch(logs, resolve)
+    assert [(r["status"], (r["first_failure"] or {}).get("class")) for r in batch] == \
+        [(r["status"], (r["first_failure"] or {}).get("class")) for r in single]
+    assert [r["status"] for r in batch][:5] == ["canonical"] * 5
+    # the fingerprint sees a module global change
+    loaded = GameSource(f"{GAMES}/deduction_cards").load()
+    before = fingerprint(loaded)
+    assert before is not None
+    loaded.module._SHOWN.append("x") if isinstance(loaded.module._SHOWN, list) else \
+        loaded.module._SHOWN.update({"x": 1}) if isinstance(loaded.module._SHOWN, dict) else \
+        loaded.module._SHOWN.add("x")
+    assert fingerprint(loaded) != before
+    loaded.unload()
