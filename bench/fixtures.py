@@ -31,24 +31,26 @@ def fill_session(slug, count, owner_username="bench-owner", seed=0):
     db.session.add(game_session)
     db.session.flush()
     source = GameSource(version.folder)
+    seated = [Participant(session=game_session, display_name=f"Bot {role}", kind="bot",
+                          bot_strategy="random", roles=[role]) for role in (0, 1)]
+    db.session.add_all(seated)
+    db.session.flush()
+    seats = [{"role": p.roles[0], "participant": p.pseudonym, "kind": "bot"} for p in seated]
     for n in range(1, count + 1):
-        record = play_one(game_session, source, n, seed * 100_003 + n, playthrough_paths)
+        record = play_one(game_session, source, n, seed * 100_003 + n, playthrough_paths,
+                          seats)
         db.session.add(record)
-    for role in (0, 1):
-        db.session.add(Participant(session=game_session, display_name=f"Bot {role}",
-                                   kind="bot", bot_strategy="random", roles=[role]))
     db.session.commit()
     return game_session
 
 
-def play_one(game_session, source, number, seed, playthrough_paths):
+def play_one(game_session, source, number, seed, playthrough_paths, seats):
     from webapp.live.rows import playthrough_id
     from webapp.models import PlayThroughRecord, utcnow
     paths = playthrough_paths(game_session, number)
     paths["folder"].mkdir(parents=True, exist_ok=True)
     pt = PlayThrough(source, seed=seed, session_folder=str(paths["work"]),
-                     seats=[{"role": 0, "name": "Bot 0", "kind": "bot"},
-                            {"role": 1, "name": "Bot 1", "kind": "bot"}],
+                     seats=seats,
                      log_writer=LogWriter(str(paths["log"])),
                      artifacts_dir=str(paths["artifacts"])).start()
     bots.play_out(pt, rnd=random.Random(seed))

@@ -4,5 +4,5 @@ Pure Python: no Flask, Redis or SQL.  Usable alone by game authors (``szportal
 games check``) and by the validator (``szportal validate``).
 """
 
-ENGINE_VERSION = "1.0.0"
-LOG_FORMAT_VERSION = 1
+ENGINE_VERSION = "2.0.0"
+LOG_FORMAT_VERSION = 2

@@ -51,7 +51,9 @@ def _specs(pt, index, state):
 def choose_move(pt, role, strategy="random", rnd=None, depth=3):
     """A legal (op_index, args) for ``role`` now, or None when it has none."""
     rnd = rnd or _random.Random(pt.version * 7919 + (role or 0))
-    candidates = pt.applicable(role)
+    ops = pt.operators
+    candidates = [i for i in pt.applicable(role)
+                  if not getattr(ops[i], "bookkeeping", False)]   # the host makes those
     candidates = [i for i in candidates if _specs(pt, i, pt.state) is not None]
     if not candidates:
         return None
@@ -146,6 +148,9 @@ def play_out(pt, strategies=None, max_moves=5000, rnd=None):
     """Let bots play every active role until the play-through ends."""
     rnd = rnd or _random.Random(pt.seed)
     strategies = strategies or {}
+    # A role's seat names the participant whose bot plays it (else "bot-<role>").
+    seated = {s.get("role"): s.get("participant") or s.get("name")
+              for s in getattr(pt, "seats", ()) if s.get("kind") == "bot"}
     moves = 0
     while not pt.ended and moves < max_moves:
         movers = [r for r in pt.roles_to_move() if pt.applicable(r)]
@@ -156,7 +161,8 @@ def play_out(pt, strategies=None, max_moves=5000, rnd=None):
         if choice is None:
             break
         try:
-            pt.apply(Actor(role, f"bot-{role}", "bot"), choice[0], choice[1])
+            pt.apply(Actor(role, f"bot-{role}", "bot", seated.get(role, f"bot-{role}")),
+                     choice[0], choice[1])
         except MoveError as exc:
             if exc.code == "game_error":
                 pt.end("abandoned")

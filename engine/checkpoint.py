@@ -12,7 +12,7 @@ import os
 import tempfile
 
 from . import serialize
-from .log import FOOTER, LogWriter, drop_partial_tail, read_events
+from .log import FOOTER, LogWriter, drop_partial_tail, line_hash, read_events, read_lines
 from .playthrough import PlayThrough
 
 FORMAT = 1
@@ -39,6 +39,20 @@ def snapshot(pt):
         "instance_data": instance, "artifact_versions": dict(pt.artifact_versions),
         "state_hash": pt.hashes[-1],
     }
+
+
+def sign(data, signer, line_hash):
+    """Sign a checkpoint's tip: the log line it was made at (its seq and hash), its step,
+    state hash and game version."""
+    from .signing import tip_message
+    data["line_hash"] = line_hash
+    data["signature"] = signer.sign(tip_message("checkpoint", data))
+    return data
+
+
+def verify(data, keyring):
+    """``valid`` / ``invalid`` / ``absent`` / ``unknown key`` for a checkpoint's signature."""
+    return keyring.verify("checkpoint", data, data.get("signature"))
 
 
 def write(path, data):
@@ -99,6 +113,9 @@ def apply_recorded(pt, ev):
         pt.moves = [m for m in pt.moves if m["k"] <= ev["k"]]
         pt.version += 1
         pt.parallel_since = pt.version
+    elif kind == "seat_changed":
+        pt.seats = [s for s in pt.seats if s.get("role") != ev.get("role")]
+        pt.seats.append({k: ev.get(k) for k in ("role", "participant", "kind")})
     elif kind == "artifact_saved":
         name = ev.get("name")
         pt.artifact_versions[name] = max(pt.artifact_versions.get(name, 0), ev.get("version", 0))
@@ -115,7 +132,7 @@ def _check_against_log(pt, events):
 
 
 def resume(source, log_path, checkpoint_path=None, session_folder=None,
-           artifacts_dir=None, fsync=False, attach_log=True):
+           artifacts_dir=None, fsync=False, attach_log=True, signer=None, keyring=None):
     """A live play-through rebuilt from its log, or from a checkpoint plus the log's tail.
 
     Callers normally pass no checkpoint: replaying the whole log also restores
@@ -128,10 +145,19 @@ def resume(source, log_path, checkpoint_path=None, session_folder=None,
     header = events[0]
     pt = PlayThrough(source, seed=header["seed"], config=header.get("config"),
                      session_folder=session_folder, seats=header.get("seats") or (),
-                     artifacts_dir=artifacts_dir, auto_bookkeeping=False)
+                     artifacts_dir=artifacts_dir, auto_bookkeeping=False,
+                     log_format=header.get("format"))
     after = 0
     if checkpoint_path and os.path.exists(checkpoint_path):
         data = read(checkpoint_path)
+        if keyring is not None and verify(data, keyring) != "valid":
+            raise CheckpointError("the checkpoint's signature is not valid under this "
+                                  "portal's keys")
+        seq, lines = data.get("log_seq"), read_lines(log_path)
+        if data.get("line_hash") and not (type(seq) is int and 0 <= seq < len(lines)
+                                          and line_hash(lines[seq]) == data["line_hash"]):
+            raise CheckpointError("the checkpoint was made on another log (its line "
+                                  "is not this log's)")
         restore(pt, data)
         after = data.get("log_seq") or 0
     for ev in events[after + 1:]:
@@ -142,7 +168,10 @@ def resume(source, log_path, checkpoint_path=None, session_folder=None,
     _check_against_log(pt, events)
     pt.auto_bookkeeping = True
     if attach_log:
-        pt.log = LogWriter(log_path, fsync=fsync)
+        pt.log = LogWriter(log_path, fsync=fsync, signer=signer)
+        if not pt.ended:
+            with pt._atomic():       # forced moves left pending by a crash come first
+                pt.settle()
     return pt
 
 
@@ -152,7 +181,7 @@ def rebuild(source, events, session_folder=None):
     header = events[0]
     pt = PlayThrough(source, seed=header["seed"], config=header.get("config"),
                      session_folder=session_folder, seats=header.get("seats") or (),
-                     auto_bookkeeping=False)
+                     auto_bookkeeping=False, log_format=header.get("format"))
     try:
         for ev in events[1:]:
             apply_recorded(pt, ev)

@@ -19,7 +19,8 @@ HEADER = "playthrough_started"
 FOOTER = "playthrough_ended"
 EVENT_TYPES = frozenset({
     HEADER, "move", "undo", "paused", "resumed", "player_joined", "player_left",
-    "player_reconnected", "artifact_saved", "checkpoint_written", "goal_reached",
+    "player_reconnected", "seat_changed", "artifact_saved", "checkpoint_written",
+    "goal_reached",
     FOOTER,
 })
 END_REASONS = ("goal", "abandoned", "stalled", "interrupted")
@@ -54,9 +55,10 @@ class LogWriter:
     A failed write never leaves a partial or a repeated line.
     """
 
-    def __init__(self, path=None, fsync=False):
+    def __init__(self, path=None, fsync=False, signer=None):
         self.path = path
         self.fsync = fsync
+        self.signer = signer      # engine.signing.Signer: the footer gets a signature
         self.lines = [] if path is None else None
         self.next_seq = 0
         self.prev = GENESIS
@@ -89,6 +91,9 @@ class LogWriter:
         with self._lock:
             event = {"seq": self.next_seq, "t": utc_now(), "type": type_, "prev": self.prev}
             event.update(fields)
+            if type_ == FOOTER and self.signer is not None:
+                from .signing import tip_message
+                event["signature"] = self.signer.sign(tip_message("footer", event))
             try:
                 line = encode_line(event)
             except (TypeError, ValueError) as exc:

@@ -32,14 +32,53 @@ NOT_RECORDED = ("the move could not be recorded ({reason}); nothing changed: "
 
 @dataclasses.dataclass(frozen=True)
 class Actor:
-    """Who makes a move: a role number, a display name, a kind."""
+    """Who makes a move: a role number, a display name (never logged from format 2
+    on), a kind, and the participant's pseudonymous id (what format 2 logs)."""
 
     role: int | None
     name: str = ""
     kind: str = "human"  # human | bot | host
+    participant: str | None = None
 
-    def as_dict(self):
-        return {"role": self.role, "name": self.name, "kind": self.kind}
+    def __post_init__(self):
+        # Callers outside the portal (the engine's own tools, tests) may name an actor
+        # only; the portal always passes the participant's pseudonymous id.
+        if self.participant is None and self.kind != "host" and self.name:
+            object.__setattr__(self, "participant", self.name)
+
+    def as_dict(self, fmt=LOG_FORMAT_VERSION):
+        if fmt == 1:
+            return {"role": self.role, "name": self.name, "kind": self.kind}
+        return {"role": self.role, "participant": self.participant, "kind": self.kind}
+
+    @classmethod
+    def from_dict(cls, data):
+        """An actor from its record (either format) or from a host's message."""
+        data = data if isinstance(data, dict) else {}
+        participant = data.get("participant")
+        return cls(data.get("role"), str(data.get("name") or ""),
+                   str(data.get("kind") or "human"),
+                   str(participant) if participant is not None else None)
+
+    def message(self):
+        """Every field (what a host sends a game process)."""
+        return dataclasses.asdict(self)
+
+    def same_person(self, record):
+        """Whether a recorded actor (either format) is this one."""
+        if "participant" in record:
+            return record.get("participant") == self.participant
+        return record.get("name") == self.name
+
+
+HOST = "host"
+
+
+def seat_record(seat, fmt=LOG_FORMAT_VERSION):
+    """A seat as the header lists it: format 2 names the participant, never the person."""
+    if fmt == 1:
+        return {k: seat.get(k) for k in ("role", "name", "kind")}
+    return {k: seat.get(k) for k in ("role", "participant", "kind")}
 
 
 class MoveError(Exception):
@@ -117,8 +156,9 @@ class PlayThrough:
 
     def __init__(self, source, *, seed, config=None, session_folder=None, seats=(),
                  log_writer=None, artifacts_dir=None, auto_bookkeeping=True,
-                 check_purity=False, loaded=None, limits=None):
+                 check_purity=False, loaded=None, limits=None, log_format=None):
         self.source = source
+        self.format = int(log_format or LOG_FORMAT_VERSION)   # the log's format version
         self.game = loaded or source.load()
         self.formulation = self.game.formulation
         self.seed = int(seed)
@@ -166,11 +206,11 @@ class PlayThrough:
 
     def header_fields(self):
         return {
-            "format": LOG_FORMAT_VERSION, "game": self.source.slug,
+            "format": self.format, "game": self.source.slug,
             "game_version": self.source.version, "engine_version": ENGINE_VERSION,
             "seed": self.seed, "config": self.config,
             "roles": [r.as_dict() for r in self.roles],
-            "seats": [{k: s.get(k) for k in ("role", "name", "kind")} for s in self.seats],
+            "seats": [seat_record(s, self.format) for s in self.seats],
             "state_hash": self.hashes[-1], "phase": state_phase(self.state),
             "to_move": state_to_move(self.state), "parallel": state_parallel(self.state),
         }
@@ -311,6 +351,9 @@ class PlayThrough:
         recorded) none is, and the state, stack, RNG and log are as before."""
         with self.lock:
             op, args, specs = self.check_move(actor.role, op_index, args, state_version)
+            if getattr(op, "bookkeeping", False):
+                raise MoveError("bookkeeping", f"“{views.op_name(op, self.state)}” is made by "
+                                "the game itself when nothing else can be done")
             with self._atomic():
                 first = self._do_move(actor, op_index, op, args, specs)
                 return [first] + self.settle()
@@ -379,7 +422,7 @@ class PlayThrough:
         self.message = message
         self._push(new, state_hash)
         event = self._record(
-            "move", k=self.k, actor=actor.as_dict(), op=op_index,
+            "move", k=self.k, actor=actor.as_dict(self.format), op=op_index,
             op_name=views.op_name(op, before), args=list(args),
             bookkeeping=bookkeeping, phase_before=state_phase(before),
             phase_after=state_phase(new), to_move_before=state_to_move(before),
@@ -405,7 +448,7 @@ class PlayThrough:
                 role, idx = forced[0]
                 op = self.operators[idx]
                 specs = params_mod.resolve_specs(op, self.state)
-                actor = Actor(role, "host", "host")
+                actor = Actor(role, "host", HOST)
                 done.append(self._do_move(actor, idx, op, [], specs, bookkeeping=True))
                 continue
             if not any(self.applicable(r) for r in roles):
@@ -430,7 +473,7 @@ class PlayThrough:
             raise MoveError("nothing_to_undo", "there is no move to undo")
         last = self.moves[i]
         if not owner and (last["actor"]["role"] != actor.role
-                          or last["actor"]["name"] != actor.name):
+                          or not actor.same_person(last["actor"])):
             raise MoveError("not_yours", "you can only undo your own last move, "
                             "before anyone else has moved")
         touches_parallel = last["parallel_before"] or state_parallel(self.state)
@@ -455,9 +498,23 @@ class PlayThrough:
         self.version += 1
         self.parallel_since = self.version
         self.message = ""
-        return self._record("undo", actor=actor.as_dict(), k=self.k, owner=bool(owner),
+        return self._record("undo", actor=actor.as_dict(self.format), k=self.k,
+                            owner=bool(owner),
                             state_hash=self.hashes[-1], phase=state_phase(self.state),
                             to_move=state_to_move(self.state))
+
+    # -- seats ---------------------------------------------------------------
+    def change_seat(self, role, participant, kind):
+        """Seat ``participant`` (kind human or bot) in ``role`` mid-game: a latecomer
+        taking a bot's or an empty seat (recorded; replayed under the host rules)."""
+        if kind not in ("human", "bot"):
+            raise ValueError(f"a seat is held by a human or a bot, not {kind!r}")
+        with self.lock:
+            before = [s for s in self.seats if s.get("role") == role]
+            self.seats = [s for s in self.seats if s.get("role") != role]
+            self.seats.append({"role": role, "participant": participant, "kind": kind})
+            return self._record("seat_changed", role=role, participant=participant, kind=kind,
+                                previous=[seat_record(s) for s in before])
 
     # -- ending ----------------------------------------------------------
     def outcome_for_roles(self, state=None):
@@ -568,4 +625,4 @@ class PlayThrough:
                     f.write(data)
             self._record("artifact_saved", k=self.k, name=name, version=version,
                          sha256=hashlib.sha256(data).hexdigest(),
-                         words=len(value.split()), actor=actor.as_dict())
+                         words=len(value.split()), actor=actor.as_dict(self.format))

@@ -75,6 +75,8 @@ def create_app(test_config=None):
     app.extensions["checkpoints"] = CheckpointWatcher(app)
     app.after_request(security_headers)
     app.context_processor(lambda: {"csp_nonce": csp_nonce})
+    from .verdicts import verdict
+    app.jinja_env.globals["verdict"] = verdict
     return app
 
 

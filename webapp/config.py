@@ -72,6 +72,10 @@ def load_config(instance_path):
         "DATABASE_POOL_SIZE": env_int("DATABASE_POOL_SIZE", 5),
         "DATABASE_MAX_OVERFLOW": env_int("DATABASE_MAX_OVERFLOW", 10),
         "DATA_DIR": env_str("DATA_DIR", str(instance / "data")),
+        # The portal's Ed25519 key that signs chain tips (made once, mode 600), and a
+        # file of other portals' public keys whose logs it trusts (one a line).
+        "SIGNING_KEY_PATH": env_str("SIGNING_KEY_PATH", str(instance / "signing_key.pem")),
+        "TRUSTED_KEYS_FILE": env_str("TRUSTED_KEYS_FILE"),
         "GAMES_DIR": env_str("GAMES_DIR", str(REPO_DIR / "games")),
         "REDIS_URL": env_str("REDIS_URL"),
         "BOT_DELAY_SECONDS": env_float("BOT_DELAY_SECONDS", 0.6),

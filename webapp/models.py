@@ -221,10 +221,17 @@ class Session(db.Model):
                 return code
 
 
+def new_pseudonym():
+    """A participant's id in logs: random, so a log names nobody (names stay in the
+    database and in an export's manifest, unless it is pseudonymised)."""
+    return "p-" + secrets.token_hex(6)
+
+
 class Participant(db.Model):
     """A person or bot in a session, seated in zero or more roles."""
 
     id = db.Column(db.Integer, primary_key=True)
+    pseudonym = db.Column(db.String(16), nullable=False, default=new_pseudonym, unique=True)
     session_id = db.Column(db.Integer, db.ForeignKey("session.id"), nullable=False, index=True)
     user_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
     guest_id = db.Column(db.String(64), nullable=True, index=True)
@@ -267,6 +274,9 @@ class PlayThroughRecord(db.Model):
     validation_class = db.Column(db.String(32), nullable=True)
     validation_report = db.Column(db.JSON, nullable=True)
     validated_at = db.Column(db.DateTime, nullable=True)
+    # The latest line of the log the row knows (rows lag the log): its seq and hash.
+    tip_seq = db.Column(db.BigInteger, nullable=True)
+    tip_hash = db.Column(db.String(64), nullable=True)
     session = db.relationship("Session", back_populates="playthroughs")
     __table_args__ = (db.UniqueConstraint("session_id", "number"),)
 from .jobs.models import JobRecord  # noqa: E402,F401

@@ -51,10 +51,11 @@ class RowWriter:
         self._queue.put((fn, args, kwargs, future))
         return future
 
-    def note_steps(self, playthrough_id, steps):
-        """Remember a play-through's step count; written with the next batch."""
+    def note_steps(self, playthrough_id, steps, tip=None):
+        """Remember a play-through's step count (and its log's tip: the last line's seq
+        and hash); written with the next batch."""
         with self._steps_lock:
-            self._steps[playthrough_id] = steps
+            self._steps[playthrough_id] = (steps, tip)
             if self._steps_due:
                 return
             self._steps_due = True
@@ -152,11 +153,14 @@ class RowWriter:
 
         from .models import PlayThroughRecord
         try:
-            for playthrough_id, k in steps.items():
+            for playthrough_id, (k, tip) in steps.items():
+                values = {"steps": k}
+                if tip is not None:
+                    values.update(tip_seq=tip[0], tip_hash=tip[1])
                 db.session.execute(update(PlayThroughRecord)
                                    .where(PlayThroughRecord.id == playthrough_id,
                                           PlayThroughRecord.status != "ended")
-                                   .values(steps=k))
+                                   .values(**values))
             db.session.commit()
         except Exception:
             db.session.rollback()

@@ -39,6 +39,9 @@ def write_checkpoint(record_id, upto_seq, progress=None):
     game = ref(version.folder, version.game.slug, version.version_hash)
     data = game_logs.checkpoint_of(pool(), game, events)     # in the game's process
     data["log_seq"] = upto_seq
+    from engine.log import line_hash
+    from webapp.signing import signer
+    checkpoint.sign(data, signer(), line_hash(lines[-1]))
     path = os.path.join(checkpoints_dir(record), f"s{upto_seq:07d}-k{data['k']:06d}.json")
     checkpoint.write(path, data)
     return {"k": data["k"], "state_hash": data["state_hash"], "seq": upto_seq,

@@ -55,8 +55,9 @@ def session_meta(game_session):
             "game_name": game.name, "status": game_session.status,
             "owner": game_session.owner.username, "created_at": _iso(game_session.created_at),
             "debug": bool(game_session.debug),
-            "seats": [{"name": p.display_name, "kind": p.kind, "roles": list(p.roles)}
-                      for p in game_session.participants],
+            # The names beside the log (format 2 logs name participants by pseudonym).
+            "seats": [{"participant": p.pseudonym, "name": p.display_name, "kind": p.kind,
+                       "roles": list(p.roles)} for p in game_session.participants],
             "exported_at": datetime.datetime.utcnow().isoformat() + "Z"}
 
 
@@ -76,9 +77,10 @@ def write_session_bundle(game_session, out_path, user_id=None, include_notes=Fal
             progress(done, total, f"{done} of {total} play-throughs")
     entries = [playthrough_entry(r) for r in records]
     notes = _notes(user_id, game_session.id) if include_notes else None
+    from webapp.signing import signer
     return write_bundle(out_path, session_meta(game_session), game_session.game_version.folder,
                         entries, validation=validation_summary(records), annotations=notes,
-                        progress=step)
+                        progress=step, signer=signer())
 
 
 def _notes(user_id, session_id):
@@ -159,6 +161,11 @@ def write_bulk(out_path, sessions, progress=None, user_id=None):
                     progress(i, len(sessions), f"{i} of {len(sessions)} sessions")
             manifest = {"format": 1, "kind": "bulk", "sessions": len(sessions), "files": files,
                         "exported_at": datetime.datetime.utcnow().isoformat() + "Z"}
+            from engine.signing import files_digest, tip_message
+            from webapp.signing import signer
+            manifest["signing_key"] = signer().public()
+            manifest["signature"] = signer().sign(
+                tip_message("manifest", {"files_digest": files_digest(files)}))
             zf.writestr("manifest.json", json.dumps(manifest, indent=2))
         os.replace(out_path + ".part", out_path)
     finally:

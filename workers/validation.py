@@ -28,12 +28,15 @@ def resolver():
     return resolve
 
 
-def validate_record(record, resolve=None):
-    """Validate one play-through's log and store the verdict on its row."""
+def validate_record(record, resolve=None, report=None):
+    """Validate one play-through's log (unless its ``report`` is given) and store the
+    verdict on its row."""
     from webapp.models import utcnow
     live = record.status != "ended"
     from webapp.games import pool
-    report = validate_with(pool(), resolve or resolver(), record.log_path, allow_open=live)
+    if report is None:
+        report = validate_with(pool(), resolve or resolver(), record.log_path,
+                               allow_open=live)
     failure = report.get("first_failure") or {}
     report["partial"] = live
     record.validation_status = report["status"]
@@ -53,14 +56,26 @@ def validate_playthrough(record_id, progress=None):
     return {"status": report["status"]}
 
 
-def validate_many(records, progress=None):
+def validate_many(records, progress=None, chunk=64):
+    """Validate many play-throughs: their game processes trace ``chunk`` logs a call."""
+    from engine.gameproc.logs import validate_many_with
     from webapp.extensions import db
-    resolve, reports = resolver(), []
-    for i, record in enumerate(records, 1):
-        reports.append(validate_record(record, resolve))
+    from webapp.games import pool
+    resolve, reports, done = resolver(), [], 0
+    for start in range(0, len(records), chunk):
+        part = records[start:start + chunk]
+        for live in (False, True):
+            group = [r for r in part if (r.status != "ended") == live]
+            if not group:
+                continue
+            found = validate_many_with(pool(), resolve, [r.log_path for r in group],
+                                       allow_open=live, chunk=chunk)
+            for record, report in zip(group, found):
+                reports.append(validate_record(record, resolve, report))
         db.session.commit()
+        done += len(part)
         if progress:
-            progress(i, len(records), f"{i} of {len(records)} play-throughs")
+            progress(done, len(records), f"{done} of {len(records)} play-throughs")
     summary = batch_summary(reports)
     summary.pop("reports")
     return summary

@@ -55,7 +55,7 @@ class EventCollector:
 
 def actor_of(data):
     data = data or {}
-    return Actor(data.get("role"), str(data.get("name", "")), str(data.get("kind", "human")))
+    return Actor.from_dict(data)
 
 
 def facts(pt):
@@ -197,6 +197,19 @@ class Table:
         entry = self._hold(pid, pt)
         return {"facts": facts(entry.pt), "operators": operator_table(pt)}
 
+    def settle(self, pid, roles=(), base_url=""):
+        """The forced moves pending now, made as host moves (a resumed play-through)."""
+        entry = self.entry(pid)
+        with entry.lock:
+            pt = entry.pt
+            try:
+                with pt._atomic():
+                    pt.settle()
+            except MoveError as exc:
+                pt.log.take()
+                raise CallError(exc.code, exc.message, exc.detail) from exc
+            return self._changed(entry, roles, base_url)
+
     def apply(self, pid, actor, op, args, state_version=None, roles=(), base_url=""):
         entry = self.entry(pid)
         with entry.lock:
@@ -334,12 +347,15 @@ def replay_calls(table):
         return {"k": pt.k, "views": [view_dict(views.role_view(pt, r, base_url), limit)
                                      for r in roles], "facts": facts(pt), "failure": failure}
 
-    def validate(log_text, allow_open=False, twice=False):
-        from .. import replay
-        source = table.source
-        return replay.validate(log_text, lambda slug, version: source
-                               if version == source.version else None,
-                               allow_open=allow_open, twice=twice)
+    def trace(events, explain_at=None):
+        """The game's facts at every event of a log (the host applies the rules)."""
+        from ..trace import trace as trace_log
+        return trace_log(table.source, events, explain_at=explain_at)
+
+    def trace_many(logs):
+        """Traces of many logs of this version in one call (loads reused while clean)."""
+        from ..trace import trace_many as trace_logs
+        return trace_logs(table.source, logs)
 
     def trail(log_text):
         """The state hash after every recorded move and undo (for comparing processes)."""
@@ -352,4 +368,4 @@ def replay_calls(table):
         return check_mod.check_game(table.source.folder, runs=runs, max_moves=max_moves,
                                     slug=table.source.slug, return_logs=return_logs)
     return {"checkpoint_of": checkpoint_of, "replay_view": replay_view,
-            "validate": validate, "trail": trail, "check": check}
+            "trace": trace, "trace_many": trace_many, "trail": trail, "check": check}

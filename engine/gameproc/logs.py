@@ -20,14 +20,6 @@ def metadata(pool, game):
     return dict(pool.process(game.folder, game.slug, game.version).metadata or {})
 
 
-def validate(pool, game, log_text, allow_open=False, twice=False):
-    """The validation report of one log of this game version."""
-    if isinstance(log_text, bytes):
-        log_text = log_text.decode("utf-8", "replace")
-    return _call(pool, game, "validate", log_text=log_text, allow_open=allow_open,
-                 twice=twice)
-
-
 def checkpoint_of(pool, game, events):
     return _call(pool, game, "checkpoint_of", events=events)
 
@@ -46,7 +38,7 @@ def check(pool, game, runs=2, max_moves=2000, timeout=LOG_SECONDS, return_logs=F
                  return_logs=return_logs)
 
 
-__all__ = ["CallError", "GameDied", "GameTimeout", "metadata", "validate", "checkpoint_of",
+__all__ = ["CallError", "GameDied", "GameTimeout", "metadata", "trace", "checkpoint_of",
            "replay_view", "trail", "check"]
 
 
@@ -61,31 +53,73 @@ def as_ref(found):
     raise TypeError(f"a resolver returned {type(found).__name__}")
 
 
-def validate_with(pool, resolve, log, allow_open=False, twice=False):
-    """``engine.replay.validate`` with the replay run in the log's game process.
+def trace(pool, game, events, explain_at=None):
+    """The game's trace of a whole log (engine/trace.py), made in its process."""
+    return _call(pool, game, "trace", events=events, explain_at=explain_at)
 
-    A log whose header cannot be read, or whose game version ``resolve(slug,
-    version)`` does not know, is judged here without any game code."""
-    import json
 
+def other_seed_tracer(pool):
+    """A tracer whose trace is made in a new process with another string hash seed."""
+    def retrace(game, events):
+        import os
+        import tempfile
+
+        from .checks import OTHER_HASH_SEED
+        from .pool import GamePool
+        from .sandbox import GameSettings
+        settings = pool.settings_for(game.slug) or GameSettings()
+        other = GameSettings(env=dict(settings.env or {}, PYTHONHASHSEED=OTHER_HASH_SEED),
+                             network=settings.network, move_seconds=settings.move_seconds)
+        second = GamePool(os.path.join(tempfile.mkdtemp(prefix="szretrace-")), pool.config,
+                          limits=pool.limits, settings_for=lambda s: other, spare=False)
+        try:
+            return trace(second, game, events)
+        finally:
+            second.close()
+    return retrace
+
+
+def trace_many(pool, game, logs):
+    return _call(pool, game, "trace_many", logs=logs)
+
+
+def validate_many_with(pool, resolve, logs, allow_open=False, keyring=None, chunk=64):
+    """Reports of many logs (``engine.replay.validate_batch``): each game version's
+    process traces its logs ``chunk`` at a time, in one call each."""
     from .. import replay
-    from ..log import read_lines
-    try:
-        lines = read_lines(log)
-        header = json.loads(lines[0]) if lines else None
-    except (OSError, ValueError, IndexError):
-        header = None
-    game = None
-    if isinstance(header, dict) and isinstance(header.get("game"), str) \
-            and isinstance(header.get("game_version"), str):
-        game = as_ref(resolve(header["game"], header["game_version"]))
-    if game is None:
-        return replay.validate(log, lambda slug, version: None, allow_open=allow_open)
-    text = b"".join(line + b"\n" for line in lines)
-    try:
-        return validate(pool, game, text, allow_open=allow_open, twice=twice)
-    except CallError as exc:
-        return {"status": "error", "error": f"the game failed: {exc.message}",
-                "first_failure": None, "counts": {}, "steps_replayed": 0, "seconds": 0.0,
-                "game": header.get("game"),
-                "versions": {"game": header.get("game_version")}}
+
+    def resolve_ref(slug, version):
+        return as_ref(resolve(slug, version))
+
+    def tracer(game, events, explain_at=None):
+        return trace(pool, game, events, explain_at)
+
+    def tracer_many(game, many):
+        return trace_many(pool, game, many)
+    return replay.validate_batch(logs, resolve_ref, allow_open=allow_open, tracer=tracer,
+                                 tracer_many=tracer_many, retrace=other_seed_tracer(pool),
+                                 keyring=keyring, chunk=chunk)
+
+
+def validate_with(pool, resolve, log, allow_open=False, twice=False, keyring=None,
+                  against=False):
+    """``engine.replay.validate``: the host's rules here, the game's trace of the log in
+    the game process of its version (one call for the whole log).  A state mismatch
+    is traced again in a process with another string hash seed, so a game that is
+    not deterministic across processes is named as such, not blamed on the log."""
+    from .. import replay
+
+    def resolve_ref(slug, version):
+        return as_ref(resolve(slug, version))
+
+    def tracer(game, events, explain_at=None):
+        try:
+            return trace(pool, game, events, explain_at)
+        except CallError as exc:
+            raise RuntimeError(f"the game failed: {exc.message}") from exc
+
+    retrace = other_seed_tracer(pool)
+
+    return replay.validate(log, resolve_ref, allow_open=allow_open, twice=twice,
+                           tracer=tracer, retrace=retrace, keyring=keyring,
+                           against=against)

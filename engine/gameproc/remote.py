@@ -14,8 +14,9 @@ import os
 import threading
 from typing import NamedTuple
 
+from .. import LOG_FORMAT_VERSION
 from ..log import FOOTER, HEADER, LogWriteError, drop_partial_tail, read_events
-from ..playthrough import NOT_RECORDED, Actor, MoveError, Role
+from ..playthrough import NOT_RECORDED, Actor, MoveError, Role, seat_record
 from ..views import OperatorInfo, RoleView
 from .host import GameDied, GameTimeout
 from .protocol import CallError
@@ -64,10 +65,12 @@ class RemotePlayThrough:
     """One play-through, its game code in a game process of ``pool``."""
 
     def __init__(self, pool, game, pid, *, seed, config=None, seats=(), log_writer=None,
-                 artifacts_dir=None, move_seconds=10.0, base_url=""):
+                 artifacts_dir=None, move_seconds=10.0, base_url="", signer=None):
         self.pool, self.game, self.pid = pool, game, pid
+        self.signer = signer
         self.seed, self.config = int(seed), dict(config or {})
         self.seats = [dict(s) for s in seats]
+        self.format = LOG_FORMAT_VERSION     # a resumed log keeps the format it began in
         self.log, self.artifacts_dir = log_writer, artifacts_dir
         self.move_seconds = float(move_seconds)
         self.base_url = base_url
@@ -117,14 +120,47 @@ class RemotePlayThrough:
         header = events[0]
         pt = cls(pool, game, pid, seed=header["seed"], config=header.get("config"),
                  seats=header.get("seats") or (), **kwargs)
+        pt.format = header.get("format", 1)
+        for ev in events:
+            if ev.get("type") == "seat_changed":
+                pt._seat(ev)
         if not attach_log:
             pt._events = events
         pt._load_roles()
         pt._reopen(events)
         if attach_log:
             from ..log import LogWriter
-            pt.log = LogWriter(log_path, fsync=getattr(pt.log, "fsync", False))
+            pt.log = LogWriter(log_path, fsync=getattr(pt.log, "fsync", False),
+                               signer=pt.signer)
+            pt.settle()
         return pt
+
+    def settle(self):
+        """Apply and log the forced moves pending after the log's last line (the process
+        died between a decision's line and its forced moves' lines): a resumed
+        play-through makes them as host moves before anything else can happen."""
+        with self.lock:
+            if self.ended:
+                return []
+            reply = self._call("settle")
+            if not reply.get("events"):
+                return []
+            return [e for e in self._commit(reply) if e["type"] == "move"]
+
+    def _seat(self, ev):
+        self.seats = [s for s in self.seats if s.get("role") != ev.get("role")]
+        self.seats.append({k: ev.get(k) for k in ("role", "participant", "kind")})
+
+    def change_seat(self, role, participant, kind):
+        """Seat ``participant`` in ``role`` mid-game (a latecomer, a bot replaced)."""
+        if kind not in ("human", "bot"):
+            raise ValueError(f"a seat is held by a human or a bot, not {kind!r}")
+        with self.lock:
+            before = [seat_record(s) for s in self.seats if s.get("role") == role]
+            event = self.record("seat_changed", role=role, participant=participant, kind=kind,
+                                previous=before)
+            self._seat(event)
+            return event
 
     def _load_roles(self):
         proc = self._process()
@@ -184,7 +220,7 @@ class RemotePlayThrough:
                 raise MoveError("finished", "this play-through has ended")
             self._ensure_open()
             args = list(args or [])
-            reply = self._call("apply", actor=actor.as_dict(), op=op_index, args=args,
+            reply = self._call("apply", actor=actor.message(), op=op_index, args=args,
                                state_version=state_version, roles=self._hot_roles(),
                                base_url=self.base_url)
             written = self._commit(reply)
@@ -194,7 +230,7 @@ class RemotePlayThrough:
     def undo(self, actor, owner=False):
         with self.lock:
             self._ensure_open()
-            reply = self._call("undo", actor=actor.as_dict(), owner=bool(owner),
+            reply = self._call("undo", actor=actor.message(), owner=bool(owner),
                                roles=self._hot_roles(), base_url=self.base_url)
             written = self._commit(reply)
             return next((e for e in written if e["type"] == "undo"), None)
@@ -364,7 +400,7 @@ class RemotePlayThrough:
             raise MoveError("nothing_to_undo", "there is no move to undo")
         last = self.moves[i]
         if not owner and (last["actor"]["role"] != actor.role
-                          or last["actor"]["name"] != actor.name):
+                          or not actor.same_person(last["actor"])):
             raise MoveError("not_yours", "you can only undo your own last move, "
                             "before anyone else has moved")
         table = self.operators_table
@@ -395,5 +431,5 @@ class RemotePlayThrough:
             self.log.close()
 
 
-def actor(role, name="", kind="human"):
-    return Actor(role, name, kind)
+def actor(role, name="", kind="human", participant=None):
+    return Actor(role, name, kind, participant)

@@ -175,9 +175,9 @@ def game_traceback(exc):
             + "".join(traceback.format_exception_only(type(error), error)))
 
 
-CALLS = frozenset({"metadata", "open", "reopen", "apply", "undo", "end", "views",
+CALLS = frozenset({"metadata", "open", "reopen", "settle", "apply", "undo", "end", "views",
                    "bot_move", "snapshot", "close", "checkpoint_of", "replay_view",
-                   "validate", "check", "trail"})
+                   "trace", "trace_many", "check", "trail"})
 
 
 def main(argv=None):

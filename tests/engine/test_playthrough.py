@@ -150,7 +150,7 @@ def test_undo_rules():
     pt.undo(Actor(None, "Teacher"), owner=True)      # the owner may
     assert pt.k == 1 and pt.roles_to_move() == [1]
     undo = [e for e in read_events(pt.log.text()) if e["type"] == "undo"]
-    assert undo[-1]["actor"]["name"] == "Teacher" and undo[-1]["owner"] is True
+    assert undo[-1]["actor"]["participant"] == "Teacher" and undo[-1]["owner"] is True
     assert replay.validate(pt.log.text(), resolve, allow_open=True)["status"] == "canonical"
 
 

@@ -5,7 +5,7 @@ from werkzeug.exceptions import HTTPException
 from ..research.tokens import user_for_secret
 from . import bp
 
-PUBLIC_ENDPOINTS = {"api.openapi"}
+PUBLIC_ENDPOINTS = {"api.openapi", "api.signing_key"}
 
 
 def error(status, code, message, headers=None):

@@ -49,11 +49,21 @@ SCHEMAS = {
     "ValidationReport": {
         "type": "object", "required": ["status", "first_failure", "counts", "steps_replayed"],
         "properties": {
+            "schema": {"type": "string"}, "validator": {"type": "string"},
             "status": {"enum": ["canonical", "non_canonical", "error"]},
+            "signature": {"oneOf": [{"type": "null"}, {
+                "type": "object", "required": ["status"],
+                "properties": {"status": {"enum": ["valid", "invalid", "absent",
+                                                   "unknown key"]},
+                               "key": NULLABLE_STR}}]},
             "first_failure": {"oneOf": [{"type": "null"}, {
                 "type": "object", "required": ["class", "step", "message", "diff"],
                 "properties": {"class": {"type": "string"},
                                "step": {"type": ["integer", "null"]},
+                               "line": {"type": ["integer", "null"], "minimum": 1},
+                               "seq": {"type": ["integer", "null"], "minimum": 0},
+                               "operator": {"type": ["integer", "null"]},
+                               "explain": {"type": ["object", "null"]},
                                "message": {"type": "string"},
                                "diff": {"type": "array", "items": obj(
                                    {"aspect": {"type": "string"}, "recorded": {},
@@ -81,6 +91,8 @@ SCHEMAS["PlayThroughLog"] = obj({"playthrough_id": {"type": "integer"},
 SCHEMAS["Validation"] = obj({"playthrough_id": {"type": "integer"},
                              "source": {"enum": ["stored", "on_demand"]},
                              "report": ref("ValidationReport")})
+SCHEMAS["SigningKey"] = obj({"key": {"type": "string"}, "public_key": {"type": "string"},
+                             "algorithm": {"enum": ["Ed25519"]}})
 SCHEMAS["ExportList"] = obj({"available": {"type": "boolean"},
                              "items": {"type": "array", "items": ref("ExportJob")}})
 
@@ -146,6 +158,10 @@ def document():
             ref("Validation"), [PT_ID]),
         "/exports": operation("listExports", "My export jobs", ref("ExportList"),
                               errors=("401",)),
+        "/signing-key": {"get": {"operationId": "getSigningKey",
+                                 "summary": "This portal's public signing key (Ed25519)",
+                                 "security": [], "responses": {
+                                     "200": json_response("The key", ref("SigningKey"))}}},
         "/openapi.json": {"get": {"operationId": "getOpenApi", "summary": "This document",
                                   "security": [], "responses": {"200": {
                                       "description": "OpenAPI document",

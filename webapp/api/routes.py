@@ -18,6 +18,14 @@ def openapi():
     return jsonify(document())
 
 
+@bp.route("/signing-key")
+def signing_key():
+    """This portal's public key: its signatures on log footers, checkpoints and export
+    manifests are valid under it (no token needed: a public key is public)."""
+    from ..signing import signer
+    return jsonify(signer().public())
+
+
 @bp.route("/sessions")
 def sessions():
     """Sessions, with the research panel's filters, sorting and pagination."""

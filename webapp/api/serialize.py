@@ -32,6 +32,7 @@ def session_detail(game_session):
 
 
 def playthrough(record):
+    from ..verdicts import current_status
     return {
         "id": record.id, "session_key": record.session.key, "number": record.number,
         "status": record.status, "end_reason": record.end_reason, "steps": record.steps,
@@ -39,7 +40,7 @@ def playthrough(record):
         "started_at": iso(record.started_at), "ended_at": iso(record.ended_at),
         "duration_seconds": describe.duration_seconds(record),
         "seed": record.seed, "game_version": record.game_version_hash,
-        "validation_status": record.validation_status,
+        "validation_status": current_status(record)[0],
         "validation_class": validation_class(record),
     }
 

@@ -131,8 +131,9 @@ def validation_report(record_id):
     """The stored validation report of a play-through, with its first divergence."""
     record = db.get_or_404(PlayThroughRecord, record_id)
     require_study(record.session)
+    from ..verdicts import rechecked
     return render_template("jobs/validation.html", record=record,
-                           report=record.validation_report)
+                           report=rechecked(record, record.validation_report))
 
 
 def _visible_job(job_id):

@@ -67,4 +67,4 @@ def resume_if_left(facts, live, name):
     if not state.auto_paused or facts.status != "paused":
         return
     state.auto_paused = False
-    control.resume_live(live, name)
+    control.resume_live(live, "host")     # the portal resumes it, as it paused it

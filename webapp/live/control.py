@@ -20,6 +20,14 @@ def write_status(session_id, status, wait=True):
         db.session.expire_all()
 
 
+def _by(live, actor_name):
+    """Who paused or resumed, as the log says it: format 2 names no one ("host" when the
+    portal did it, "owner" when the session's owner did)."""
+    if getattr(live.pt, "format", 1) == 1:
+        return actor_name
+    return "host" if actor_name == "host" else "owner"
+
+
 def _record(live, type_, **fields):
     try:
         with live.pt.lock:
@@ -31,7 +39,7 @@ def _record(live, type_, **fields):
 
 def pause_live(live, actor_name, reason="owner", wait=False):
     """Moves are refused until it resumes; a checkpoint is made."""
-    _record(live, "paused", by=actor_name, reason=reason, k=live.pt.k)
+    _record(live, "paused", by=_by(live, actor_name), reason=reason, k=live.pt.k)
     live.paused = True
     write_status(live.session_id, "paused", wait)
     from ..jobs.queue import request_checkpoint
@@ -40,7 +48,7 @@ def pause_live(live, actor_name, reason="owner", wait=False):
 
 def resume_live(live, actor_name, wait=False):
     """Moves are taken again; bots move on."""
-    _record(live, "resumed", by=actor_name, k=live.pt.k)
+    _record(live, "resumed", by=_by(live, actor_name), k=live.pt.k)
     live.paused = False
     write_status(live.session_id, "in_progress", wait)
     from flask import current_app

@@ -89,7 +89,8 @@ def actor_for(live, client, role):
     if role not in live.roles_of(client.participant_id):
         name = live.pt.role_name(role) if role is not None else "any role"
         raise messages.BadMessage(f"You are not seated as {name}.")
-    return Actor(role, seat["name"], "bot" if seat["kind"] == "bot" else "human")
+    return Actor(role, seat["name"], "bot" if seat["kind"] == "bot" else "human",
+                 seat.get("participant"))
 
 
 def require_running(live):
@@ -120,7 +121,7 @@ def undo_actor(live, client, role):
         return actor_for(live, client, role)
     if client.is_owner:
         seat = live.seats.get(client.participant_id) or {"name": "the teacher"}
-        return Actor(None, seat["name"], "human")
+        return Actor(None, seat["name"], "human", seat.get("participant"))
     return actor_for(live, client, role)
 
 

@@ -15,6 +15,7 @@ from engine.gameproc.remote import RemotePlayThrough
 
 from ..extensions import db
 from ..games import pool
+from ..signing import signer
 from ..locks import release_connection
 from . import rows
 from .table import LivePlayThrough, adopt_lock
@@ -51,12 +52,13 @@ class SessionFacts(NamedTuple):
 def seats_of(game_session):
     """Participant id -> name, kind, roles, bot strategy (fixed when play starts)."""
     return {p.id: {"name": p.display_name, "kind": p.kind, "roles": list(p.roles),
-                   "strategy": p.bot_strategy} for p in game_session.participants}
+                   "strategy": p.bot_strategy, "participant": p.pseudonym}
+            for p in game_session.participants}
 
 
 def log_seats(game_session):
     kinds = {"bot": "bot", "human": "human", "guest": "human"}
-    return [{"role": r, "name": p.display_name, "kind": kinds[p.kind]}
+    return [{"role": r, "participant": p.pseudonym, "kind": kinds[p.kind]}
             for p in game_session.participants for r in p.roles]
 
 
@@ -212,7 +214,7 @@ def resume(facts, record, dead_holder=None):
             pt = RemotePlayThrough.resume(
                 pool(), game_of(facts), record.id, str(record.log_path),
                 artifacts_dir=str(paths["artifacts"]), move_seconds=move_seconds(facts),
-                base_url=facts.base_url)
+                base_url=facts.base_url, signer=signer())
         except BaseException:
             registry.cluster.drop_lease(record.id)
             lock.release()
@@ -270,8 +272,10 @@ def sync_rows(live):
     if live.rows_final:
         return
     writer = rows.writer()
+    log_ = pt.log
+    tip = (log_.next_seq - 1, log_.prev) if log_ is not None and log_.path else None
     if not pt.ended:
-        writer.note_steps(live.record_id, pt.k)
+        writer.note_steps(live.record_id, pt.k, tip)
         return
     writer.forget_steps(live.record_id)
     live.rows_final = True
@@ -279,11 +283,11 @@ def sync_rows(live):
         pt.log.close()
     app = current_app._get_current_object()
     args = (live.record_id, live.session_id, pt.k, pt.ended, pt.outcome)
-    writer.submit(_end_and_validate, app, *args)
+    writer.submit(_end_and_validate, app, *args, tip=tip)
 
 
-def _end_and_validate(app, record_id, session_id, steps, reason, outcome):
+def _end_and_validate(app, record_id, session_id, steps, reason, outcome, tip=None):
     """Row task: the end of a play-through, then its validation job."""
-    if rows.ended(record_id, session_id, steps, reason, outcome):
+    if rows.ended(record_id, session_id, steps, reason, outcome, tip):
         from ..jobs.queue import request_validation
         request_validation(record_id, session_id, steps, app=app)

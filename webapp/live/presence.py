@@ -45,6 +45,13 @@ def status_of(live, participant_id):
     return table(live).presence.get(participant_id)
 
 
+def who(live, seat):
+    """How a presence event names a person: format 2 by participant id, never by name."""
+    if getattr(live.pt, "format", 1) == 1:
+        return {"name": seat.get("name") or "?"}
+    return {"participant": seat.get("participant")}
+
+
 def record(live, type_, **fields):
     """Log a presence event unless the play-through has ended (its log is closed)."""
     pt = live.pt
@@ -71,9 +78,9 @@ def connected(live, participant_id):
     if timer is not None:
         timer.cancel()
     if before is None:
-        record(live, "player_joined", name=seat["name"], roles=list(seat["roles"]))
+        record(live, "player_joined", **who(live, seat), roles=list(seat["roles"]))
     elif before != "connected":
-        record(live, "player_reconnected", name=seat["name"], after=before)
+        record(live, "player_reconnected", **who(live, seat), after=before)
 
 
 def disconnected(live, participant_id, on_left):
@@ -109,7 +116,7 @@ def window_lapsed(app, live, participant_id, on_left):
     seat = live.seats.get(participant_id) or {"name": "?"}
     with app.test_request_context("/"):
         try:
-            record(live, "player_left", name=seat["name"], after_seconds=round(
+            record(live, "player_left", **who(live, seat), after_seconds=round(
                 float(app.config.get("RECONNECT_WINDOW_SECONDS", 180)), 3))
             on_left(live, everyone_left)
         except Exception:

@@ -41,14 +41,16 @@ def started(record_id, session_id, number, seed, log_path, version_hash):
                        .values(status="in_progress"))
 
 
-def ended(record_id, session_id, steps, reason, outcome):
+def ended(record_id, session_id, steps, reason, outcome, tip=None):
     """A play-through's end; the session ends with it unless it had ended before.
-    Returns True if this write ended the row (False: ended already)."""
+    Returns True if this write ended the row (False: ended already).  ``tip``: the
+    footer's (seq, line hash), which the row keeps to re-check the file against."""
+    tip_values = {"tip_seq": tip[0], "tip_hash": tip[1]} if tip else {}
     done = db.session.execute(
         update(PlayThroughRecord)
         .where(PlayThroughRecord.id == record_id, PlayThroughRecord.status != "ended")
         .values(steps=steps, status="ended", end_reason=reason, outcome=outcome,
-                ended_at=utcnow())).rowcount
+                ended_at=utcnow(), **tip_values)).rowcount
     if done:
         db.session.execute(update(Session).where(Session.id == session_id)
                            .values(status="ended"))

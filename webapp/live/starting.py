@@ -19,6 +19,7 @@ from ..extensions import db
 from . import rows
 from .ownership import OwnerLock
 from ..games import pool
+from ..signing import signer
 from .playthroughs import game_of, move_seconds, paths_of, read_facts, runtime, session_folder
 from .table import LivePlayThrough, adopt_lock
 
@@ -55,8 +56,9 @@ def open_playthrough(facts, active_roles):
         pt = RemotePlayThrough.start(
             pool(), game_of(facts), record_id, view_roles=expected_views(facts), seed=seed,
             config={"active_roles": list(active_roles)}, seats=facts.log_seats,
-            log_writer=LogWriter(str(paths["log"])), artifacts_dir=str(paths["artifacts"]),
-            move_seconds=move_seconds(facts), base_url=facts.base_url)
+            log_writer=LogWriter(str(paths["log"]), signer=signer()),
+            artifacts_dir=str(paths["artifacts"]), move_seconds=move_seconds(facts),
+            base_url=facts.base_url, signer=signer())
         adopt_lock(pt)
     except BaseException:
         cluster.drop_lease(record_id)

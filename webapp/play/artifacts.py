@@ -31,7 +31,9 @@ def read_saved(log_path):
             if event.get("type") == "artifact_saved":
                 found.append({"name": event.get("name"), "version": event.get("version"),
                               "role": (event.get("actor") or {}).get("role"),
-                              "by": (event.get("actor") or {}).get("name"),
+                              "by": (event.get("actor") or {}).get("participant",
+                                                                   (event.get("actor") or {})
+                                                                   .get("name")),
                               "words": event.get("words"), "k": event.get("k")})
     return found
 
@@ -51,7 +53,8 @@ def artifact_list(live):
     # ``artifact_versions`` counts every saved version (restored on resume): a
     # play-through that saved none is not looked for on disk at every push.
     if pt.artifact_versions and has_files(pt.artifacts_dir) and pt.log is not None:
-        found = read_saved(pt.log.path)
+        names = {s.get("participant"): s.get("name") for s in live.seats.values()}
+        found = [dict(a, by=names.get(a["by"], a["by"])) for a in read_saved(pt.log.path)]
     state.artifacts = (pt.version, found)
     return found
 

@@ -164,8 +164,9 @@ def personal_context(live, participant_id, is_owner, status):
     role = view_role(live, participant_id)
     seat = live.seats.get(participant_id) or {"name": "", "roles": []}
     acting = can_act(live, participant_id, role)
-    player_undo = acting and undo_allowed(live, Actor(role, seat["name"]), False)
-    owner_undo = is_owner and undo_allowed(live, Actor(None, seat["name"]), True)
+    who = seat.get("participant")
+    player_undo = acting and undo_allowed(live, Actor(role, seat["name"], participant=who), False)
+    owner_undo = is_owner and undo_allowed(live, Actor(None, seat["name"], participant=who), True)
     artifacts = [a for a in artifact_list(live)
                  if is_owner or a["role"] in live.roles_of(participant_id)]
     number = live.number if live.number is not None else playthrough_number(live)

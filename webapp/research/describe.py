@@ -34,17 +34,34 @@ def version_of(record):
     return GameVersion.query.filter_by(version_hash=record.game_version_hash).first()
 
 
-def actor_text(actor):
+def participant_names(game_session):
+    """Pseudonymous participant id -> display name (format 2 logs name no one)."""
+    return {p.pseudonym: p.display_name for p in game_session.participants}
+
+
+def actor_name(actor, names=None):
+    """A recorded actor's display name: format 1 logged it, format 2 logs an id."""
     if not actor:
         return ""
-    return f"{actor.get('name') or '?'} ({actor.get('kind')}, role {actor.get('role')})"
+    if "participant" in actor:
+        if actor.get("kind") == "host":
+            return "host"
+        pid = actor.get("participant")
+        return (names or {}).get(pid) or str(pid or "?")
+    return actor.get("name") or "?"
 
 
-def event_summary(event, role_name):
+def actor_text(actor, names=None):
+    if not actor:
+        return ""
+    return f"{actor_name(actor, names)} ({actor.get('kind')}, role {actor.get('role')})"
+
+
+def event_summary(event, role_name, names=None):
     """One line describing a log event in the event list."""
     kind = event.get("type")
     if kind == "move":
-        who = "host" if event.get("bookkeeping") else (event.get("actor") or {}).get("name")
+        who = "host" if event.get("bookkeeping") else actor_name(event.get("actor"), names)
         args = f" {event['args']}" if event.get("args") else ""
         return (f"step {event.get('k')}: {role_name(event['actor'].get('role'))} ({who}) "
                 f"{event.get('op_name')}{args}")

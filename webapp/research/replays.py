@@ -164,14 +164,16 @@ def stored_report(record):
 
 def validation_report(record):
     """(report, "stored" | "on_demand"): the stored report, else a fresh validation."""
+    from ..verdicts import rechecked
     stored = stored_report(record)
     if stored is not None:
-        return stored, "stored"
+        return rechecked(record, stored), "stored"
     key = (record.id, record.log_path, log_signature(record.log_path))
     with _reports_lock:
         if key in _reports:
             return _reports[key], "on_demand"
-    report = validate_stored(record.log_path, allow_open=record.status != "ended")
+    report = rechecked(record, validate_stored(record.log_path,
+                                               allow_open=record.status != "ended"))
     with _reports_lock:
         if len(_reports) > 256:
             _reports.clear()
@@ -182,10 +184,14 @@ def validation_report(record):
 def validation_class(record):
     """The defect class of a play-through from its row only (no replay): a class name,
     canonical, error, or unvalidated."""
-    if record.validation_status in (None, ""):
+    from ..verdicts import current_status
+    status, checked_class = current_status(record)
+    if status is None:
         return "unvalidated"
-    if record.validation_status != "non_canonical":
-        return record.validation_status
+    if status != "non_canonical":
+        return status
+    if checked_class == "structure" and record.validation_status != "non_canonical":
+        return "structure"
     cls = getattr(record, "validation_class", None)
     report = stored_report(record)
     if not cls and report and report.get("first_failure"):

@@ -99,9 +99,11 @@ def viewer(record_id):
     view, k, failure = replay.view(seq, role, assets_url(version) if version else "")
     report, report_source = validation_report(record)
     role_name = lambda r: roles.get(r, f"role {r}")  # noqa: E731
+    names = describe.participant_names(record.session)
     return render_template(
         "research/viewer.html", record=record, game_session=record.session, events=events,
-        summaries=[describe.event_summary(e, role_name) for e in events], seq=seq,
+        summaries=[describe.event_summary(e, role_name, names) for e in events], seq=seq,
+        names=names,
         event=events[seq], role=role, roles=roles, scene=scene_html(view.html), k=k,
         replay_failure=failure,
         report=report, report_source=report_source,

@@ -1,0 +1,74 @@
+"""A stored "canonical" does not outlive the file it was made on: every page and API
+answer that shows a verdict re-checks the log as it is now; the live portal signs
+its footers with its own key, published at /api/v1/signing-key."""
+import json
+
+from engine.log import read_lines
+from engine.signing import Keyring, public_from_text
+from tests.engine.logtools import make_log
+from tests.webapp.conftest import csrf_from
+from tests.webapp.test_live import live_pt, move, play_setup
+from webapp.models import PlayThroughRecord, Session
+
+
+def wait_until(cond, timeout=10):
+    import time
+    deadline = time.time() + timeout
+    while not cond():
+        assert time.time() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def validated(app, client, filled_session, run_jobs, make_user, login):
+    key = filled_session(count=2, owner="prof")
+    make_user("admin1", kind="admin")
+    login("admin1")
+    token = csrf_from(client.get("/admin/jobs").get_data(as_text=True))
+    assert client.post(f"/s/{key}/validate", data={"csrf_token": token}).status_code == 302
+    run_jobs()
+    with app.app_context():
+        records = Session.query.filter_by(key=key).one().playthroughs
+        assert [r.validation_status for r in records] == ["canonical", "canonical"]
+        return [(r.id, r.log_path) for r in records]
+
+
+def test_an_edited_or_replaced_log_loses_its_stored_verdict(app, client, filled_session,
+                                                           run_jobs, make_user, login):
+    (edited_id, edited), (replaced_id, replaced) = validated(app, client, filled_session,
+                                                              run_jobs, make_user, login)
+    lines = read_lines(edited)
+    event = json.loads(lines[3])
+    event["op_name"] = "a forged move"
+    lines[3] = json.dumps(event, separators=(",", ":")).encode()
+    open(edited, "wb").write(b"".join(l + b"\n" for l in lines))
+    # another genuine, well-sealed log put in place of the validated one
+    open(replaced, "w").write(make_log("tic_tac_toe", 99))
+    for record_id, why in ((edited_id, "hash chain breaks"), (replaced_id, "replaced")):
+        page = client.get(f"/playthroughs/{record_id}/validation").get_data(as_text=True)
+        assert "non-canonical: structure" in page and why in page, page
+        assert 'id="rechecked"' in page
+    with app.app_context():
+        from webapp.api.serialize import playthrough
+        rows = {r.id: playthrough(r) for r in PlayThroughRecord.query.all()}
+    assert rows[edited_id]["validation_status"] == "non_canonical"
+    assert rows[replaced_id]["validation_class"] == "structure"
+
+
+def test_live_footers_are_signed_with_the_published_key(app, live_server, client):
+    owner, (ann, bob), key = play_setup(app, live_server, "tic_tac_toe",
+                                        [("Ann", [0]), ("Bob", [1])])
+    pt = live_pt(app, key)
+    for role, cell in ((0, 0), (1, 3), (0, 1), (1, 4), (0, 2)):
+        k = pt.k
+        move(ann if role == 0 else bob, pt, role, cell)
+        wait_until(lambda: pt.k > k)
+    wait_until(lambda: pt.ended == "goal")
+    published = client.get("/api/v1/signing-key").get_json()
+    assert published["algorithm"] == "Ed25519"
+    ring = Keyring([public_from_text(published["public_key"])])
+    footer = json.loads(read_lines(pt.log.path)[-1])
+    assert ring.verify("footer", footer, footer["signature"]) == "valid"
+    header = json.loads(read_lines(pt.log.path)[0])
+    assert header["format"] == 2
+    assert all("name" not in s and s["participant"].startswith("p-") for s in header["seats"])
+    assert "Ann" not in open(pt.log.path).read()          # names stay in the database
