@@ -212,8 +212,18 @@ def _interrupted(facts, record):
 def damage_of(game_session):
     """The DamagedLog of the session's current play-through, if it was found damaged."""
     found = _damaged.get(game_session.key)
+    if found is None:
+        return None
     current = game_session.current_playthrough
-    if found is None or current is None or found[0] != current.id:
+    if current is None or found[0] != current.id:
+        return None
+    return found[1]
+
+
+def damage_for(facts):
+    """``damage_of`` from a session's facts (no query)."""
+    found = _damaged.get(facts.key)
+    if found is None or facts.current is None or found[0] != facts.current.id:
         return None
     return found[1]
 
@@ -232,6 +242,7 @@ def end_damaged(game_session, damage):
     record.validation_report = report
     record.validated_at = utcnow()
     db.session.commit()
+    release_connection(db.session)
     _damaged.pop(game_session.key, None)
 
 
