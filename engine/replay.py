@@ -211,10 +211,11 @@ class Rules:
             raise Failure("structure", "line 1: the active roles must be some of the game's "
                           "playing roles", seq=0, event=h,
                           diff=[("active_roles", active, sorted(players))])
-        for seat in h["seats"]:
-            if seat["role"] not in active:
-                raise Failure("structure", f"line 1: a seat is in {self.role_name(seat['role'])}"
-                              ", which is not an active role", seq=0, event=h)
+        numbers = {r["num"] for r in roles}
+        for seat in h["seats"]:          # (an observer's seat is a seat too)
+            if seat["role"] not in numbers:
+                raise Failure("structure", f"line 1: a seat is in role {seat['role']}, which "
+                              "the game does not have", seq=0, event=h)
         if h["seats"] and not set(active) <= {s["role"] for s in h["seats"]}:
             raise Failure("structure", "line 1: an active role has no seat", seq=0, event=h,
                           diff=[("seated roles", sorted({s["role"] for s in h["seats"]}),

@@ -49,7 +49,32 @@ def _iso(value):
     return value.isoformat() + "Z" if value else None
 
 
-def session_meta(game_session):
+def session_meta(game_session, pseudonymise=False):
+    """The manifest's facts of a session.  ``pseudonymise``: no one's name at all (seats
+    keep their pseudonymous ids, which is all a format-2 log names); research ethics
+    boards usually ask for this."""
+    meta = _session_meta(game_session)
+    if pseudonymise:
+        meta["pseudonymised"] = True
+        meta.pop("owner", None)
+        meta["seats"] = [{k: v for k, v in s.items() if k != "name"} for s in meta["seats"]]
+        old = [r.number for r in game_session.playthroughs if _log_format(r.log_path) == 1]
+        if old:
+            # format-1 logs name their actors; they are signed and chained as written,
+            # so they are exported as they are, and the manifest says so.
+            meta["names_in_logs"] = old
+    return meta
+
+
+def _log_format(path):
+    try:
+        with open(path, "rb") as f:
+            return json.loads(f.readline()).get("format")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _session_meta(game_session):
     game = game_session.game
     return {"kind": "session", "session": game_session.key, "game": game.slug,
             "game_name": game.name, "status": game_session.status,
@@ -67,7 +92,7 @@ def validation_summary(records):
 
 
 def write_session_bundle(game_session, out_path, user_id=None, include_notes=False,
-                         progress=None, records=None):
+                         progress=None, records=None, pseudonymise=False):
     """Write the session's bundle to ``out_path``; returns its manifest."""
     records = records if records is not None else list(game_session.playthroughs)
 
@@ -78,7 +103,8 @@ def write_session_bundle(game_session, out_path, user_id=None, include_notes=Fal
     entries = [playthrough_entry(r) for r in records]
     notes = _notes(user_id, game_session.id) if include_notes else None
     from webapp.signing import signer
-    return write_bundle(out_path, session_meta(game_session), game_session.game_version.folder,
+    return write_bundle(out_path, session_meta(game_session, pseudonymise),
+                        game_session.game_version.folder,
                         entries, validation=validation_summary(records), annotations=notes,
                         progress=step, signer=signer())
 
@@ -96,30 +122,35 @@ def _finish(out_path, name):
 
 
 @job("export")
-def build_session_zip(session_id, user_id=None, include_notes=False, progress=None):
+def build_session_zip(session_id, user_id=None, include_notes=False, pseudonymise=False,
+                      progress=None):
     from webapp.extensions import db
     from webapp.models import Session
     game_session = db.session.get(Session, session_id)
     name = f"session-{game_session.game.slug}-{game_session.key[:8]}.zip"
     out = os.path.join(exports_dir(), f"{session_id}-{user_id}-{name}")
-    write_session_bundle(game_session, out, user_id, include_notes, progress)
+    write_session_bundle(game_session, out, user_id, include_notes, progress,
+                         pseudonymise=pseudonymise)
     return _finish(out, name)
 
 
 @job("export")
-def build_playthrough_zip(record_id, user_id=None, include_notes=False, progress=None):
+def build_playthrough_zip(record_id, user_id=None, include_notes=False, pseudonymise=False,
+                          progress=None):
     from webapp.extensions import db
     from webapp.models import PlayThroughRecord
     record = db.session.get(PlayThroughRecord, record_id)
     game_session = record.session
     name = f"playthrough-{game_session.game.slug}-{game_session.key[:8]}-{record.number}.zip"
     out = os.path.join(exports_dir(), f"pt{record_id}-{user_id}-{name}")
-    write_session_bundle(game_session, out, user_id, include_notes, progress, records=[record])
+    write_session_bundle(game_session, out, user_id, include_notes, progress, records=[record],
+                         pseudonymise=pseudonymise)
     return _finish(out, name)
 
 
 @job("export")
-def copy_playthrough_log(record_id, user_id=None, include_notes=False, progress=None):
+def copy_playthrough_log(record_id, user_id=None, include_notes=False, pseudonymise=False,
+                         progress=None):
     from webapp.extensions import db
     from webapp.models import PlayThroughRecord
     record = db.session.get(PlayThroughRecord, record_id)

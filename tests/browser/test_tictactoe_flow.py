@@ -1,4 +1,5 @@
 """A whole tic-tac-toe session in four real browsers: instructor, two students, an observer."""
+import json
 
 import pytest
 
@@ -96,4 +97,4 @@ def play_session(app, base, browser):
     folder = app.config["GAMES_DIR"] + "/tic_tac_toe"
     report = validate(log_path, lambda slug, v: GameSource(folder)
                       if GameSource(folder).version == v else None)
-    assert report["status"] == "canonical", report
+    assert report["status"] == "canonical", json.dumps(report["first_failure"])

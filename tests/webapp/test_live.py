@@ -245,3 +245,73 @@ def test_the_owner_ends_the_play_through_from_the_game_page(app, live_server):
         assert Session.query.one().status == "ended"
     for p in (owner, ann, bob):
         p.close()
+
+
+def test_a_log_that_does_not_validate_is_never_resumed_silently(app, live_server):
+    """After a restart, a play-through whose log was changed (here: a move swapped for
+    another legal one and everything re-chained, as a careful forger would) is not
+    resumed: players are told it cannot go on and why, the owner can end it, and the
+    session is not bricked (a new play-through starts)."""
+    from tests.engine.logtools import seal
+    owner, (ann, bob), key = play_setup(app, live_server, "tic_tac_toe",
+                                        [("Ann", [0]), ("Bob", [1])])
+    pt = live_pt(app, key)
+    move(ann, pt, 0, 4)
+    bob.wait_version(2)
+    move(bob, pt, 1, 0)
+    ann.wait_version(3)
+    for p in (owner, ann, bob):
+        p.close()
+    path = pt.log.path
+    import time as _time
+    deadline = _time.time() + 10
+    while True:                                  # the row writer has noted the tip
+        with app.app_context():
+            tip = PlayThroughRecord.query.one().tip_seq
+        if tip is not None and tip >= pt.log.next_seq - 2 or _time.time() > deadline:
+            break
+        _time.sleep(0.05)
+    assert tip is not None
+    original = open(path).read()
+    events = [json.loads(line) for line in original.splitlines()]
+    # Re-sealed after an edit in the middle: the row's tip is no longer on the chain.
+    edited = [dict(e) for e in events]
+    first = next(e for e in edited if e["type"] == "move")
+    first["actor"] = dict(first["actor"], kind="host")
+    open(path, "w").write(seal(edited))
+    app.extensions["live"].forget(key)          # as if the process had restarted
+    page = bob.http.get(f"{live_server}/s/{key}/play")
+    assert page.status_code == 409 and "is not the one the portal wrote" in page.text
+    # A forged line appended after the row's tip: the host's rules catch it (a real
+    # decision recorded as the host's).
+    last = events[-1]
+    forged = dict(last, k=last["k"] + 1, op=1, op_name="Place X at (0,1)",
+                  actor={"role": 0, "participant": None, "kind": "host"})
+    events.append(forged)
+    open(path, "w").write(seal(events))
+    app.extensions["live"].forget(key)
+    page = bob.http.get(f"{live_server}/s/{key}/play")
+    assert page.status_code == 409 and "cannot go on" in page.text, page.text[:500]
+    assert "spurious bookkeeping" in page.text and f"line {len(events)}:" in page.text
+    assert 'id="end-game"' not in page.text
+    owner_page = owner.http.get(f"{live_server}/s/{key}/play").text
+    assert 'id="end-damaged"' in owner_page
+    ann.connect(key)                              # a move is refused with the reason
+    ann.send(action="move", role=0, op=1, args="[]", state_version=3)
+    assert "cannot go on" in ann.flash()
+    ann.close()
+    after = owner.post(f"/s/{key}/end-damaged", {}, csrf_from=f"/s/{key}/play")
+    assert "The play-through has ended" in after.text, after.text[-800:]
+    with app.app_context():
+        record = PlayThroughRecord.query.one()
+        assert (record.status, record.end_reason) == ("ended", "interrupted")
+        assert (record.validation_status, record.validation_class) == \
+            ("non_canonical", "spurious_bookkeeping")
+        assert Session.query.one().status == "ended"
+    assert open(path).read() == seal(events)      # never repaired
+    again = owner.http.get(f"{live_server}/s/{key}/play").text
+    assert 'id="new-playthrough"' in again or 'id="rematch-form"' in again
+    owner.post(f"/s/{key}/rematch", {}, csrf_from=f"/s/{key}/play")
+    with app.app_context():
+        assert PlayThroughRecord.query.count() == 2
+        assert Session.query.one().status == "in_progress"

@@ -58,10 +58,10 @@ def export_session(key):
     """Queue a session ZIP export."""
     game_session = Session.query.filter_by(key=key).first_or_404()
     require_study(game_session)
-    notes = _flag("include_notes")
-    args = [game_session.id, current_user.id, notes]
+    notes, anonymous = _flag("include_notes"), _flag("pseudonymise")
+    args = [game_session.id, current_user.id, notes, anonymous]
     job_id = f"export-session-{game_session.id}-u{current_user.id}-n{int(notes)}-" \
-             f"{len(game_session.playthroughs)}-{_stamp(game_session)}"
+             f"p{int(anonymous)}-{len(game_session.playthroughs)}-{_stamp(game_session)}"
     return _queue_job("export", EXPORT_FUNCS["session"], args, job_id, "exports",
                       request.referrer or url_for("main.index"), session_id=game_session.id)
 
@@ -76,9 +76,10 @@ def export_playthrough(record_id):
     if fmt not in ("zip", "log"):
         abort(400, "format must be zip or log")
     notes = _flag("include_notes") and fmt == "zip"
-    args = [record.id, current_user.id, notes]
-    job_id = f"export-pt-{record.id}-{fmt}-u{current_user.id}-n{int(notes)}-{record.steps}-" \
-             f"{record.status}"
+    anonymous = _flag("pseudonymise") and fmt == "zip"
+    args = [record.id, current_user.id, notes, anonymous]
+    job_id = f"export-pt-{record.id}-{fmt}-u{current_user.id}-n{int(notes)}-" \
+             f"p{int(anonymous)}-{record.steps}-{record.status}"
     return _queue_job("export", EXPORT_FUNCS[fmt], args, job_id, "exports",
                       request.referrer or url_for("main.index"),
                       session_id=record.session_id, playthrough_id=record.id)

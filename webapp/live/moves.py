@@ -77,6 +77,10 @@ def current_live(key):
         raise messages.BadMessage("The game has not started yet.")
     live = acting_live(read_facts(game_session))
     if live is None:
+        from .playthroughs import damage_of
+        damage = damage_of(game_session)
+        if damage is not None:
+            raise messages.BadMessage(f"This play-through cannot go on: {damage.why}")
         raise messages.BadMessage("The game has not started yet.")
     if isinstance(live, Elsewhere):
         runtime().set_route(key, live)

@@ -33,6 +33,9 @@ class PlayThroughFacts(NamedTuple):
     number: int
     status: str
     log_path: str
+    end_reason: str | None = None
+    tip_seq: int | None = None         # the latest line the row knows (rows lag the log)
+    tip_hash: str | None = None
 
 
 class SessionFacts(NamedTuple):
@@ -91,7 +94,8 @@ def _facts(game_session):
     remember_settings(version.game.slug, version.game.settings,
                       current_app.config["GAME_MOVE_SECONDS"])
     record = game_session.current_playthrough
-    current = PlayThroughFacts(record.id, record.number, record.status, record.log_path) \
+    current = PlayThroughFacts(record.id, record.number, record.status, record.log_path,
+                               record.end_reason, record.tip_seq, record.tip_hash) \
         if record is not None else None
     return SessionFacts(game_session.key, game_session.id, game_session.status,
                         version.game.slug, version.folder, version.version_hash,
@@ -142,6 +146,106 @@ def _orphan_log(facts):
     return number, path
 
 
+class DamagedLog(Exception):
+    """A play-through's log that does not validate: it is not resumed (never silently,
+    never repaired); its players are told why and its owner may end it."""
+
+    def __init__(self, why, report=None):
+        super().__init__(why)
+        self.why, self.report = why, report
+
+
+_damaged = {}          # session key -> (play-through id, DamagedLog)
+_checked = {}          # (play-through id, size, mtime) -> None or DamagedLog
+
+
+def check_log(facts, record):
+    """Raise DamagedLog unless the play-through's log, as it is now, validates (chain,
+    the row's tip, then the host's rules against the game's trace, open end allowed)."""
+    from engine.gameproc.logs import validate_with
+
+    from ..verdicts import problem
+    try:
+        st = os.stat(record.log_path)
+    except OSError:
+        raise DamagedLog("its log file is missing") from None
+    key = (record.id, st.st_size, st.st_mtime_ns)
+    if key in _checked:
+        if _checked[key] is not None:
+            raise _checked[key]
+        return
+    found = None
+    why = problem(record)
+    if why is not None:
+        found = DamagedLog(why)
+    else:
+        game = game_of(facts)
+        report = validate_with(pool(), lambda slug, version: game
+                               if version == game.version else None,
+                               record.log_path, allow_open=True, keyring=None)
+        if report["status"] != "canonical":
+            f = report.get("first_failure") or {}
+            where = f" at line {f['line']}" if f.get("line") else ""
+            cls = (f.get("class") or "error").replace("_", " ")
+            found = DamagedLog(f"its log is not canonical ({cls}{where}: "
+                               f"{f.get('message') or report.get('error')})", report)
+    if len(_checked) > 512:
+        _checked.clear()
+    _checked[key] = found
+    if found is not None:
+        raise found
+
+
+def _interrupted(facts, record):
+    """A play-through its owner ended because its log did not validate: shown as such
+    (its log has no footer, so a copy of it would look as if it were running)."""
+    from ..models import PlayThroughRecord
+    row = db.session.get(PlayThroughRecord, record.id)
+    report = row.validation_report if row is not None and isinstance(
+        row.validation_report, dict) else {}
+    message = (report.get("first_failure") or {}).get("message") or "its log did not validate"
+    _damaged[facts.key] = (record.id, DamagedLog(f"its log did not validate ({message})",
+                                                 report))
+    return None
+
+
+def damage_of(game_session):
+    """The DamagedLog of the session's current play-through, if it was found damaged."""
+    found = _damaged.get(game_session.key)
+    if found is None:
+        return None
+    current = game_session.current_playthrough
+    if current is None or found[0] != current.id:
+        return None
+    return found[1]
+
+
+def damage_for(facts):
+    """``damage_of`` from a session's facts (no query)."""
+    found = _damaged.get(facts.key)
+    if found is None or facts.current is None or found[0] != facts.current.id:
+        return None
+    return found[1]
+
+
+def end_damaged(game_session, damage):
+    """End a damaged play-through without touching its log: its row says
+    ``interrupted`` and carries the verdict that stopped it."""
+    from ..models import utcnow
+    record = game_session.current_playthrough
+    report = damage.report or {"status": "non_canonical", "first_failure": {
+        "class": "structure", "message": damage.why}}
+    failure = report.get("first_failure") or {}
+    record.status, record.end_reason, record.ended_at = "ended", "interrupted", utcnow()
+    record.validation_status = report.get("status")
+    record.validation_class = failure.get("class")
+    record.validation_report = report
+    record.validated_at = utcnow()
+    db.session.commit()
+    release_connection(db.session)
+    _damaged.pop(game_session.key, None)
+
+
 class Elsewhere(NamedTuple):
     """A running play-through owned by another process (act on it through that one)."""
     session_key: str
@@ -176,12 +280,24 @@ def acting_live(facts, dead_holder=None):
                               or (found.number or 0) > record.number):
         return found          # (a newer one started here: its row is on its way)
     try:
+        if record.status == "ended" and record.end_reason == "interrupted":
+            return _interrupted(facts, record)
         if record.status == "ended":
-            return ended(facts, record)
+            try:
+                return ended(facts, record)
+            except Exception as exc:     # an ended log that cannot even be read back
+                log.warning("play-through %s cannot be read back: %s", record.id, exc)
+                _damaged[facts.key] = (record.id, DamagedLog(
+                    f"its log cannot be read back ({getattr(exc, 'message', exc)})"))
+                return None
         holder = runtime().cluster.holder(record.id)
         if holder and holder != runtime().cluster.proc and holder != dead_holder:
             return Elsewhere(facts.key, record.id, holder)
         live = resume(facts, record, dead_holder=dead_holder or holder)
+    except DamagedLog as exc:
+        log.warning("play-through %s is not resumed: %s", record.id, exc.why)
+        _damaged[facts.key] = (record.id, exc)
+        return None
     except Exception:
         log.exception("cannot resume play-through %s", record.id)
         return None
@@ -207,6 +323,7 @@ def resume(facts, record, dead_holder=None):
         if found is not None and found.record_id == record.id:
             return found
         paths = paths_of(facts, record.number)
+        check_log(facts, record)          # a log that does not validate is never resumed
         lock = registry.claim(facts.key, record.id, paths["folder"], dead_holder)
         if lock is None:
             return None

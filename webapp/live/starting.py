@@ -91,7 +91,11 @@ def claim_number(facts):
     started = [int(n) for n in os.listdir(root)
                if n.isdigit() and (root / n / "log.jsonl").exists()]
     last = max(started + [facts.current.number if facts.current else 0])
-    if last and not log_has_ended(paths_of(facts, last)["log"]):
+    current = facts.current
+    interrupted = current is not None and current.number == last \
+        and current.status == "ended" and current.end_reason == "interrupted"
+    if last and not interrupted and not log_has_ended(paths_of(facts, last)["log"]):
+        # (a damaged log its owner ended has no footer, and never will: not running)
         raise StartRefused("A play-through of this session is already running.")
     number = last + 1
     paths = paths_of(facts, number)

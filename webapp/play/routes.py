@@ -52,7 +52,12 @@ def game(key):
     if game_session.status == "lobby":
         return redirect(url_for("sessions.lobby", key=key))
     if live is None:
-        abort(503, "This play-through cannot be shown right now.")
+        from ..live.playthroughs import damage_of
+        damage = damage_of(game_session)
+        if damage is None:
+            abort(503, "This play-through cannot be shown right now.")
+        return render_template("play/damaged.html", game_session=game_session,
+                               why=damage.why, owner=is_owner(game_session)), 409
     owner = is_owner(game_session)
     if owner and "as" in request.args:
         try:

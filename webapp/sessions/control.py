@@ -52,3 +52,18 @@ def close_session(game_session, actor_name):
 def end(key):
     """End the session (the owner or an admin)."""
     return _control(key, close_session, "The session has ended.")
+
+
+@bp.post("/<key>/end-damaged")
+@login_required
+def end_damaged_playthrough(key):
+    """End a play-through whose log does not validate (the owner or an admin): its row
+    ends as interrupted with the verdict that stopped it; the log stays as it is; the
+    session may go on with a new play-through."""
+    def service(game_session, actor_name):
+        from ..live.playthroughs import damage_of
+        if damage_of(game_session) is None:
+            raise LobbyError("This play-through's log is not damaged; end it from the "
+                             "game page.")
+        end_session(game_session, actor_name)
+    return _control(key, service, "The play-through has ended; its log is kept as it is.")

@@ -69,9 +69,12 @@ def start_rematch(game_session, rotate=False):
     from ..live.playthroughs import live_of, read_facts
     from ..live.starting import StartRefused, start_playthrough
     old = live_of(read_facts(game_session))
-    if old is None or not old.pt.ended:
+    current = game_session.current_playthrough
+    interrupted = old is None and current is not None and current.status == "ended" \
+        and current.end_reason == "interrupted"      # a damaged log, ended by its owner
+    if not interrupted and (old is None or not old.pt.ended):
         raise LobbyError("A rematch can start only after the play-through has ended.")
-    roles = old.pt.active_roles or active_roles(game_session)
+    roles = (old.pt.active_roles if old is not None else None) or active_roles(game_session)
     if rotate:
         rotate_seats(game_session, sorted(roles))
     try:
@@ -81,10 +84,11 @@ def start_rematch(game_session, rotate=False):
     except Exception as exc:
         db.session.rollback()
         raise LobbyError(f"The rematch failed to start: {getattr(exc, 'message', exc)}")
-    presence.cancel_timers(old)
-    if old.bot_timer is not None:
-        old.bot_timer.cancel()
-    old.pt.close()        # registering the new one released the old one's lease and lock
+    if old is not None:
+        presence.cancel_timers(old)
+        if old.bot_timer is not None:
+            old.bot_timer.cancel()
+        old.pt.close()    # registering the new one released the old one's lease and lock
     return live
 
 

@@ -83,5 +83,10 @@ def end_session(game_session, actor_name, reason="ended"):
         return None
     if live is not None:
         _controlled(control.end_live, live)
+    else:
+        from ..live.playthroughs import damage_for, end_damaged
+        damage = damage_for(facts)
+        if damage is not None:
+            end_damaged(game_session, damage)
     control.write_status(facts.id, "ended")
     return live

@@ -45,3 +45,12 @@ def wait_until(predicate, timeout=5.0, step=0.02):
             return True
         time.sleep(step)
     raise AssertionError("condition never became true")
+
+
+def names_of(app, key):
+    """Pseudonymous participant id -> display name (format 2 logs name no one)."""
+    from webapp.models import Participant, Session
+    with app.app_context():
+        game_session = Session.query.filter_by(key=key).one()
+        return {p.pseudonym: p.display_name
+                for p in Participant.query.filter_by(session_id=game_session.id)}
