@@ -99,6 +99,22 @@ def folder_resolver(*roots):
                 if source is not None and source.version == version:
                     return source
         return None
+
+    def versions():
+        """{version hash: (folder, slug)} of every game under ``roots`` (for workers)."""
+        found = {}
+        for root in roots:
+            names = sorted(os.listdir(root)) if os.path.isdir(root) else []
+            for folder in [root] + [os.path.join(root, n) for n in names]:
+                if not os.path.isdir(folder):
+                    continue
+                try:
+                    source = GameSource(folder)
+                except GameLoadError:
+                    continue
+                found.setdefault(source.version, (str(source.folder), source.slug))
+        return found
+    resolve.versions = versions
     return resolve
 
 
@@ -125,6 +141,7 @@ def game_validator(allow_open=False, against=False):
     if not against:
         one.batch = lambda logs, resolve: validate_many_with(pool, resolve, logs,
                                                              allow_open=allow_open)
+    one.allow_open = allow_open
     return one
 
 
@@ -141,8 +158,16 @@ def validate_path(path, resolve, twice=False, validator=None, keyring=None):
     logs = log_files(path) if os.path.isdir(path) else [path]
     reports = []
     batch = getattr(validator, "batch", None)
-    found = batch(logs, resolve) if batch is not None and not twice and len(logs) > 1 \
-        else [validator(log_path, resolve, twice) for log_path in logs]
+    versions = getattr(resolve, "versions", None)
+    if batch is not None and not twice and versions is not None and len(logs) >= 200 \
+            and (os.cpu_count() or 1) > 1:
+        from .gameproc.logs import validate_parallel     # every core
+        found = validate_parallel(logs, versions(), allow_open=getattr(validator,
+                                                                          "allow_open", False))
+    elif batch is not None and not twice and len(logs) > 1:
+        found = batch(logs, resolve)
+    else:
+        found = [validator(log_path, resolve, twice) for log_path in logs]
     for log_path, report in zip(logs, found):
         try:
             report["signature"] = replay._signature(read_lines(log_path), keyring)

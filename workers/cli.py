@@ -72,11 +72,14 @@ def export(session_key, game_slug, since, until, out_path):
 @click.command("validate-stored")
 @click.option("--session", "session_key", help="Only this session's play-throughs.")
 @click.option("--json", "as_json", is_flag=True)
-def validate_stored(session_key, as_json):
-    """Validate stored play-throughs in place and tag them (as the batch job does)."""
+@click.option("--jobs", type=int, default=None,
+              help="Worker processes (default: one per core).")
+def validate_stored(session_key, as_json, jobs):
+    """Validate stored play-throughs in place and tag them (as the batch job does), over
+    every core."""
     from webapp.models import PlayThroughRecord, Session
 
-    from .validation import validate_many
+    from .validation import validate_stored_parallel
     app = _app()
     with app.app_context():
         query = PlayThroughRecord.query
@@ -85,7 +88,7 @@ def validate_stored(session_key, as_json):
             if game_session is None:
                 sys.exit(f"There is no session {session_key!r}.")
             query = query.filter_by(session_id=game_session.id)
-        summary = validate_many(query.order_by(PlayThroughRecord.id).all())
+        summary = validate_stored_parallel(query.order_by(PlayThroughRecord.id).all(), jobs)
     if as_json:
         click.echo(json.dumps(summary, indent=2))
     else:

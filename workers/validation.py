@@ -56,6 +56,28 @@ def validate_playthrough(record_id, progress=None):
     return {"status": report["status"]}
 
 
+def validate_stored_parallel(records, jobs=None):
+    """Validate many play-throughs over every core (``szportal validate-stored``): worker
+    processes of their own, each with its game processes; the verdicts stored here."""
+    from engine.gameproc.logs import validate_parallel
+    from webapp.extensions import db
+    from webapp.models import GameVersion
+    versions = {v.version_hash: (v.folder, v.game.slug) for v in GameVersion.query.all()}
+    reports = []
+    for live in (False, True):
+        group = [r for r in records if (r.status != "ended") == live]
+        if not group:
+            continue
+        found = validate_parallel([r.log_path for r in group], versions, allow_open=live,
+                                  jobs=jobs)
+        for record, report in zip(group, found):
+            reports.append(validate_record(record, report=report))
+    db.session.commit()
+    summary = batch_summary(reports)
+    summary.pop("reports")
+    return summary
+
+
 def validate_many(records, progress=None, chunk=64):
     """Validate many play-throughs: their game processes trace ``chunk`` logs a call."""
     from engine.gameproc.logs import validate_many_with

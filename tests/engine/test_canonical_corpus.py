@@ -489,3 +489,17 @@ def test_a_batch_gives_the_verdicts_one_log_at_a_time_gives(ttt, rift):
         loaded.module._SHOWN.add("x")
     assert fingerprint(loaded) != before
     loaded.unload()
+
+
+def test_parallel_validation_gives_the_same_verdicts(ttt, rift):
+    """``validate_parallel`` (validate-stored, big folders): worker processes of their
+    own, each with its game processes; verdicts in the order of the logs."""
+    from engine.cli import folder_resolver
+    from engine.gameproc.logs import validate_parallel
+    events = events_of(ttt)
+    events[moves_of(events)[1]]["state_hash"] = "ab" * 32
+    logs = [ttt, seal(events), rift, make_log("tic_tac_toe", 3)]
+    reports = validate_parallel(logs, folder_resolver(GAMES).versions(), jobs=2)
+    assert [r["status"] for r in reports] == ["canonical", "non_canonical", "canonical",
+                                              "canonical"]
+    assert reports[1]["first_failure"]["class"] == "state_mismatch"

@@ -72,3 +72,32 @@ def test_live_footers_are_signed_with_the_published_key(app, live_server, client
     assert header["format"] == 2
     assert all("name" not in s and s["participant"].startswith("p-") for s in header["seats"])
     assert "Ann" not in open(pt.log.path).read()          # names stay in the database
+
+
+def test_validate_stored_uses_every_core_and_tags_every_row(app, filled_session, monkeypatch):
+    from click.testing import CliRunner
+
+    from webapp.cli import main
+    key = filled_session(count=4, owner="prof")
+    with app.app_context():
+        records = Session.query.filter_by(key=key).one().playthroughs
+        target = records[1]
+        lines = read_lines(target.log_path)
+        event = json.loads(lines[4])
+        event["state_hash"] = "ab" * 32
+        lines[4] = json.dumps(event, separators=(",", ":")).encode()
+        open(target.log_path, "wb").write(b"".join(l + b"\n" for l in lines))
+        ids = [r.id for r in records]
+    for name, value in (("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"]),
+                        ("DATA_DIR", app.config["DATA_DIR"]), ("SECRET_KEY", "x")):
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(main, ["validate-stored", "--session", key, "--jobs", "2",
+                                       "--json"])
+    assert result.exit_code == 1, result.output
+    summary = json.loads(result.output)
+    assert (summary["logs"], summary["canonical"]) == (4, 3)
+    with app.app_context():
+        got = [db_row.validation_class for db_row in
+               PlayThroughRecord.query.filter(PlayThroughRecord.id.in_(ids))
+               .order_by(PlayThroughRecord.id)]
+    assert got == [None, "structure", None, None]
