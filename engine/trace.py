@@ -125,12 +125,19 @@ def fingerprint(loaded):
         seen.add(id(value))
         append(t.__qualname__)
         if isinstance(value, (list, tuple)):
-            for v in value:
-                walk(v, depth + 1)
+            if all(type(v) in _PLAIN for v in value):      # a row of plain values: at once
+                append(repr(value))
+            else:
+                for v in value:
+                    walk(v, depth + 1)
         elif isinstance(value, dict):
-            for k in _sorted(value):
-                append(repr(k))
-                walk(value[k], depth + 1)
+            keys = _sorted(value)
+            if all(type(value[k]) in _PLAIN for k in keys):
+                append(repr([(k, value[k]) for k in keys]))
+            else:
+                for k in keys:
+                    append(repr(k))
+                    walk(value[k], depth + 1)
         elif isinstance(value, (set, frozenset)):
             for v in _sorted(value):
                 walk(v, depth + 1)
