@@ -35,8 +35,9 @@ def validate_record(record, resolve=None, report=None):
     live = record.status != "ended"
     from webapp.games import pool
     if report is None:
+        from webapp.signing import keyring
         report = validate_with(pool(), resolve or resolver(), record.log_path,
-                               allow_open=live)
+                               allow_open=live, keyring=keyring())
     failure = report.get("first_failure") or {}
     report["partial"] = live
     record.validation_status = report["status"]
@@ -70,7 +71,15 @@ def validate_stored_parallel(records, jobs=None):
             continue
         found = validate_parallel([r.log_path for r in group], versions, allow_open=live,
                                   jobs=jobs)
+        from engine.log import read_lines
+        from engine.replay import _signature
+        from webapp.signing import keyring
+        ring = keyring()
         for record, report in zip(group, found):
+            try:
+                report["signature"] = _signature(read_lines(record.log_path), ring)
+            except OSError:
+                pass
             reports.append(validate_record(record, report=report))
     db.session.commit()
     summary = batch_summary(reports)
@@ -90,7 +99,9 @@ def validate_many(records, progress=None, chunk=64):
             group = [r for r in part if (r.status != "ended") == live]
             if not group:
                 continue
+            from webapp.signing import keyring
             found = validate_many_with(pool(), resolve, [r.log_path for r in group],
+                                       keyring=keyring(),
                                        allow_open=live, chunk=chunk)
             for record, report in zip(group, found):
                 reports.append(validate_record(record, resolve, report))

@@ -101,3 +101,28 @@ def test_validate_stored_uses_every_core_and_tags_every_row(app, filled_session,
                PlayThroughRecord.query.filter(PlayThroughRecord.id.in_(ids))
                .order_by(PlayThroughRecord.id)]
     assert got == [None, "structure", None, None]
+
+
+def test_the_portal_trusts_its_own_signatures(app, live_server, run_jobs):
+    """A finished live play-through's validation report says its footer's signature
+    is valid (the portal's key), on the report page too."""
+    owner, (ann, bob), key = play_setup(app, live_server, "tic_tac_toe",
+                                        [("Ann", [0]), ("Bob", [1])])
+    pt = live_pt(app, key)
+    for role, cell in ((0, 0), (1, 3), (0, 1), (1, 4), (0, 2)):
+        k = pt.k
+        move(ann if role == 0 else bob, pt, role, cell)
+        wait_until(lambda: pt.k > k)
+    wait_until(lambda: pt.ended == "goal")
+    import time
+    deadline = time.time() + 20
+    while True:
+        run_jobs()
+        with app.app_context():
+            record = PlayThroughRecord.query.one()
+            report = record.validation_report
+        if report or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    assert report["status"] == "canonical"
+    assert report["signature"]["status"] == "valid", report["signature"]

@@ -202,4 +202,6 @@ def validation_class(record):
 def validate_stored(log_path, allow_open=False, twice=False):
     """Validate a stored log, its replay in its game's process."""
     from engine.gameproc.logs import validate_with
-    return validate_with(pool(), resolve, log_path, allow_open=allow_open, twice=twice)
+    from ..signing import keyring
+    return validate_with(pool(), resolve, log_path, allow_open=allow_open, twice=twice,
+                         keyring=keyring())
