@@ -97,12 +97,16 @@ def measure_portal(count, args):
 
         def rss():
             return loadlib.rss_mb(loadlib.tree_pids(pids))
+
+        def parts():
+            return loadlib.cpu_by_part(loadlib.tree_pids(pids))
         folder = loadlib.temp_folder("szload-")
     else:
         folder = loadlib.temp_folder("szload-")
         servers = loadlib.Portal(folder, args.servers, args.workers, args.threads,
                                  loadlib.parse_cores(args.server_cores)).start()
         bases, cpu, rss = servers.bases, servers.cpu, servers.rss
+        parts = servers.cpu_parts
         pids = [c.pid for c in servers.children]
     try:
         started = time.perf_counter()
@@ -112,8 +116,8 @@ def measure_portal(count, args):
         spy = None
         if args.profile and pids:
             spy, raw = profile_start(pids[0], args.seconds + 1, f"{args.profile}-portal-{count}")
-        stats, window, used, mem, driver_cpu = loadlib.run_measured(groups, cpu, rss,
-                                                                    args.seconds, **drive)
+        stats, window, used, mem, driver_cpu = loadlib.run_measured(
+            groups, cpu, rss, args.seconds, servers_parts=parts, **drive)
         extra = {"setup_s": round(setup, 1)}
         if len(bases) > 1 or args.workers > 1:
             extra.update(servers=len(bases), workers=args.workers, split=args.split)

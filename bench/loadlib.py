@@ -104,6 +104,32 @@ def cpu_seconds(pids):
     return total / CLK_TCK
 
 
+def part_of(pid):
+    """Which part of the portal a process is: game (a game process or its sandbox),
+    redis, worker (RQ), or web."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            cmd = f.read().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return "web"
+    if "engine.gameproc" in cmd or cmd.startswith(("bwrap", "/usr/bin/bwrap")):
+        return "game"
+    if "redis-server" in cmd:
+        return "redis"
+    if "workers.cli" in cmd or "rq" in cmd.split()[:2]:
+        return "worker"
+    return "web"
+
+
+def cpu_by_part(pids):
+    """CPU seconds of ``pids`` summed per part (``part_of``)."""
+    parts = {}
+    for pid in pids:
+        part = part_of(pid)
+        parts[part] = parts.get(part, 0.0) + cpu_seconds([pid])
+    return parts
+
+
 def machine_cpu():
     """CPU seconds used by the whole machine so far (every core, all but idle and iowait)."""
     with open("/proc/stat") as f:
@@ -211,10 +237,16 @@ class Servers:
         self.bases = []
 
     def pids(self):
-        return tree_pids([c.pid for c in self.children])
+        """Every server-side process: web servers and what they started (game processes
+        included), and the helpers (Redis, the RQ worker): work moved out of the web
+        process must not vanish from the figure."""
+        return tree_pids([c.pid for c in self.children + self.helpers])
 
     def cpu(self):
         return cpu_seconds(self.pids())
+
+    def cpu_parts(self):
+        return cpu_by_part(self.pids())
 
     def rss(self):
         return rss_mb(self.pids())
@@ -718,6 +750,10 @@ def result_line(target, groups, stats, window, cpu, rss, driver_cpu, extra=None)
             "other_cpu_pct": round(100 * stats.other_cpu / seconds, 1) if seconds else None,
             "games": stats.games, "stalled_seconds": stats.stalled_seconds(window),
             "bytes_per_push": round(stats.bytes / stats.messages) if stats.messages else 0}
+    parts = getattr(stats, "cpu_parts", None)
+    if parts and moves:
+        line["cpu_ms_per_move_by_part"] = {k: round(1000 * v / moves, 2)
+                                           for k, v in sorted(parts.items())}
     line["mode"] = "paced" if stats.rate else "closed"
     if stats.rate:
         # Latency from the scheduled time (a late move's wait included) and the moves
@@ -733,13 +769,15 @@ def result_line(target, groups, stats, window, cpu, rss, driver_cpu, extra=None)
     return line
 
 
-def run_measured(groups, servers_cpu, servers_rss, seconds, **kwargs):
-    """Drive ``groups``; CPU of the server trees over the measured window only."""
+def run_measured(groups, servers_cpu, servers_rss, seconds, servers_parts=None, **kwargs):
+    """Drive ``groups``; CPU of the server trees over the measured window only (and, with
+    ``servers_parts``, per part: web, game, redis, worker)."""
     marks = {}
 
     def on_window(window):
         key = "end" if "end" in window else "start"
-        marks[key] = (servers_cpu(), time.process_time(), machine_cpu())
+        marks[key] = (servers_cpu(), time.process_time(), machine_cpu(),
+                      servers_parts() if servers_parts else {})
 
     stats, window = asyncio.run(drive(groups, seconds, on_start=on_window, **kwargs))
     cpu = marks["end"][0] - marks["start"][0]
@@ -747,6 +785,8 @@ def run_measured(groups, servers_cpu, servers_rss, seconds, **kwargs):
     # CPU used by anything else on the machine meanwhile (other people's tests...):
     # when it is large the figures are noisy.
     stats.other_cpu = max(0.0, marks["end"][2] - marks["start"][2] - cpu - driver_cpu)
+    start, end = marks["start"][3], marks["end"][3]
+    stats.cpu_parts = {part: round(end[part] - start.get(part, 0.0), 3) for part in end}
     return stats, window, cpu, servers_rss(), driver_cpu
 
 
