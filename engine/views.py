@@ -154,8 +154,12 @@ class RoleView:
 
 def operator_list(pt, role, state=None):
     """Operators of ``role`` (and role None) with their applicability now."""
+    current = state is None or state is pt.state
     state = pt.state if state is None else state
-    applicable = set(pt.applicable(role, state)) if role is not None else set()
+    # Nothing is applicable after the end, whatever a game's preconditions say (a Tier 2
+    # scene would still offer its moves).
+    over = current and getattr(pt, "ended", None)
+    applicable = set(pt.applicable(role, state)) if role is not None and not over else set()
     out = []
     with using(pt.view_rng, pt.game):
         for i, op in enumerate(pt.operators):

@@ -410,3 +410,48 @@ def test_an_observer_named_role_with_moves_of_its_own_is_a_player():
     declared = types.SimpleNamespace(roles=[types.SimpleNamespace(name="P"),
                                             types.SimpleNamespace(name="Ghost", observer=True)])
     assert read_roles(types.SimpleNamespace(roles_spec=declared))[1].observer is True
+
+
+AFTER_END_GAME = '''
+import soluzion6_02 as sz
+
+
+class S(sz.SZ_State):
+    def __init__(self, old=None):
+        self.n = 0 if old is None else old.n
+        self.current_role_num = 0
+
+    def is_goal(self):
+        return self.n >= 1
+
+
+def _probe(s, args):
+    news = S(old=s)
+    news.n += 1
+    return news
+
+
+class F(sz.SZ_Formulation):
+    def __init__(self):
+        self.metadata = sz.SZ_Metadata(name="probe")
+        self.operators = sz.SZ_Operator_Set([sz.SZ_Operator(
+            "Probe", "", lambda s: True, _probe,
+            params=[{"name": "x", "type": "int", "min": 0, "max": 9}])])
+
+    def initialize_problem(self, config={}):
+        return S()
+
+
+GAME = F()
+'''
+
+
+def test_no_move_is_applicable_after_the_end_whatever_the_preconditions_say(tmp_path, play):
+    folder = tmp_path / "probe"
+    folder.mkdir()
+    (folder / "Probe_SZ6.py").write_text(AFTER_END_GAME)
+    pt = play(folder)
+    assert [o.applicable for o in views.operator_list(pt, 0)] == [True]
+    pt.apply(Actor(0, "p"), 0, [3])
+    assert pt.ended == "goal"
+    assert [o.applicable for o in views.operator_list(pt, 0)] == [False]
