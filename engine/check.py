@@ -137,8 +137,9 @@ def check_game(path, runs=3, logs_dir=None, max_moves=2000, slug=None, return_lo
     logs_dir = logs_dir or tempfile.mkdtemp(prefix="szcheck-logs-")
     result["logs"] = logs_dir if keep else None
     try:
-        all_ok = _run_plays(source, runs, logs_dir, max_moves, row)
+        all_ok = _run_plays(source, runs, logs_dir, max_moves, row, rows)
         result["ok"] = all_ok and all(r["ok"] for r in rows)
+        result["notes"] = sorted({r["note"] for r in rows if r.get("note")})
         logs = collect_logs(logs_dir)
         result["sample_log"] = logs.get(os.path.join("run-001", "log.jsonl"))
         if return_logs:
@@ -149,7 +150,16 @@ def check_game(path, runs=3, logs_dir=None, max_moves=2000, slug=None, return_lo
     return result
 
 
-def _run_plays(source, runs, logs_dir, max_moves, row):
+def open_ended_note(ended, moves, max_moves):
+    """A play-through the bots played to the move cap with no goal and no error is an
+    open-ended game's (a pass, with this note: an author whose goal test is broken sees
+    it); None for every other ending."""
+    if ended == "abandoned" and moves >= max_moves:
+        return f"open-ended: no goal in {max_moves:,} moves"
+    return None
+
+
+def _run_plays(source, runs, logs_dir, max_moves, row, rows):
     ok = True
     for seed in range(1, runs + 1):
         started = time.perf_counter()
@@ -159,9 +169,13 @@ def _run_plays(source, runs, logs_dir, max_moves, row):
             ok = row(f"play #{seed}", False, explain(exc)) and ok
             continue
         ended = pt.ended
-        ok = row(f"play #{seed}", ended in ("goal", "stalled"),
-                 f"{moves} moves, ended: {ended}, outcome: {pt.outcome}, "
-                 f"{time.perf_counter() - started:.2f}s") and ok
+        detail = (f"{moves} moves, ended: {ended}, outcome: {pt.outcome}, "
+                  f"{time.perf_counter() - started:.2f}s")
+        note = open_ended_note(ended, moves, max_moves)
+        ok = row(f"play #{seed}", ended in ("goal", "stalled") or note is not None,
+                 detail + (f"; {note}" if note else "")) and ok
+        if note:
+            rows[-1]["note"] = note
         report = replay.validate(log_path, _resolver(source), twice=True)
         failure = report["first_failure"]
         ok = row(f"validate #{seed}", report["status"] == "canonical",

@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import logging
 import os
+import re
 import threading
 import traceback
 
@@ -102,17 +103,40 @@ class Role:
         return {"num": self.num, "name": self.name, "observer": self.observer}
 
 
+OBSERVER_NAME_RE = re.compile(r"\b(observers?|spectators?|watchers?|audience)\b", re.I)
+
+
 def read_roles(formulation):
     spec = getattr(formulation, "roles_spec", None)
     roles = list(getattr(spec, "roles", None) or [])
     if not roles:
         return [Role(0, "Player", "", False)]
+    movers = roles_with_operators(formulation)
     out = []
     for i, role in enumerate(roles):
         name = str(getattr(role, "name", None) or f"Role {i}")
         out.append(Role(i, name, str(getattr(role, "description", "") or ""),
-                        name.strip().lower() == "observer"))
+                        is_observer_role(role, name, i in movers)))
     return out
+
+
+def is_observer_role(role, name, has_moves):
+    """A role the game declares an observer (``observer`` or ``is_observer`` true), or one
+    named like an observer (Observer, Spectator, Watcher, Audience) that has no moves."""
+    for flag in ("observer", "is_observer"):
+        if getattr(role, flag, None) is True:
+            return True
+    return bool(OBSERVER_NAME_RE.search(name)) and not has_moves
+
+
+def roles_with_operators(formulation):
+    """Role numbers some operator is reserved for (operators may not exist yet)."""
+    try:
+        ops = list(getattr(getattr(formulation, "operators", None), "operators", None) or [])
+    except Exception:
+        return set()
+    return {r for r in (getattr(op, "role", None) for op in ops)
+            if isinstance(r, int) and not isinstance(r, bool)}
 
 
 def _safe_bool(fn, *args):

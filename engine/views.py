@@ -11,29 +11,62 @@ log = logging.getLogger(__name__)
 VIS_KWARGS = ("role_num", "instance_data", "base_url")
 
 
+NO_VIEW = "(This game gives no description of its state.)"
+NO_PICTURE = "(The game could not draw this state for you.)"
+
+
+class NoRole(int):
+    """The role number a game sees for a watcher when it has no observer role of its own.
+
+    It is no role's number and too large to index a list of roles, hands or names
+    (``-1`` would index the last role's hand), and it is not ``None``, which games
+    commonly read as "whoever is to move"."""
+
+    def __new__(cls):
+        return super().__new__(cls, 2 ** 31 - 1)
+
+    def __repr__(self):
+        return "NO_ROLE"
+
+    def __str__(self):
+        return "Observer"
+
+
+NO_ROLE = NoRole()
+
+
+def watcher_role(roles):
+    """The role number a game is given for a watcher (an observer's seat, an unseated
+    viewer): the game's own observer role when it has one, else ``NO_ROLE``."""
+    return next((r.num for r in roles if r.observer), NO_ROLE)
+
+
 def _plain(text):
     return text if isinstance(text, str) else str(text)
 
 
 def text_view(state, role):
-    """``text_view_for_role(role)`` when the state has it, else ``str(state)``."""
+    """``text_view_for_role(role)`` when the state has it, else ``str(state)`` when the
+    game defines one, else a neutral notice (never a listing of the state's fields)."""
     view_fn = getattr(state, "text_view_for_role", None)
     try:
         if callable(view_fn):
             return _plain(view_fn(role))
         if type(state).__str__ is object.__str__:
-            return _attribute_listing(state)
+            return NO_VIEW
         return _plain(state)
     except Exception as exc:
         log.info("text view raised: %r", exc)
         return f"(the game could not describe this state: {type(exc).__name__})"
 
 
-def _attribute_listing(state):
-    """A readable view of a state that defines no ``__str__``."""
-    fields = {k: v for k, v in sorted(getattr(state, "__dict__", {}).items())
-              if not k.startswith("_") and k != "jit_transition"}
-    return "\n".join(f"{k}: {v!r}" for k, v in fields.items()) or type(state).__name__
+def own_text_view(state, role):
+    """The game's own view for ``role`` (``text_view_for_role``), else a neutral notice:
+    what stands in for a vis that fails.  ``__str__`` is not used: beside a vis it is a
+    developer's print-out, which often holds every role's secrets."""
+    if not callable(getattr(state, "text_view_for_role", None)):
+        return NO_PICTURE
+    return text_view(state, role)
 
 
 _declared = weakref.WeakKeyDictionary()     # render function -> its VIS_KWARGS
@@ -121,8 +154,12 @@ class RoleView:
 
 def operator_list(pt, role, state=None):
     """Operators of ``role`` (and role None) with their applicability now."""
+    current = state is None or state is pt.state
     state = pt.state if state is None else state
-    applicable = set(pt.applicable(role, state)) if role is not None else set()
+    # Nothing is applicable after the end, whatever a game's preconditions say (a Tier 2
+    # scene would still offer its moves).
+    over = current and getattr(pt, "ended", None)
+    applicable = set(pt.applicable(role, state)) if role is not None and not over else set()
     out = []
     with using(pt.view_rng, pt.game):
         for i, op in enumerate(pt.operators):
@@ -140,11 +177,23 @@ def operator_list(pt, role, state=None):
     return out
 
 
+def has_vis(vis_module):
+    return callable(getattr(vis_module, "render_state", None)) if vis_module else False
+
+
 def role_view(pt, role, base_url="", state=None):
-    """Text view, vis HTML and operators of ``role`` for the current state."""
+    """Text view, vis HTML and operators of ``role`` for the current state.
+
+    ``role`` None is a watcher: the game is given ``watcher_role`` (its observer role, or
+    ``NO_ROLE``), for the vis and the text view alike.  With a vis, the text (shown when
+    the vis fails) is the game's own view for that role or a notice, never ``str``."""
     state = pt.state if state is None else state
+    seen_as = watcher_role(pt.roles) if role is None else role
     with using(pt.view_rng, pt.game):
-        text = text_view(state, role)
-        vis = render_vis(pt.game.vis, state, role,
-                         getattr(pt.formulation, "instance_data", None), base_url)
+        if has_vis(pt.game.vis):
+            text = own_text_view(state, seen_as)
+            vis = render_vis(pt.game.vis, state, seen_as,
+                             getattr(pt.formulation, "instance_data", None), base_url)
+        else:
+            text, vis = text_view(state, seen_as), None
     return RoleView(role, text, vis, operator_list(pt, role, state), pt.version)

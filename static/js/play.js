@@ -415,6 +415,7 @@
     document.body.classList.toggle("fullscreen-on", on);
     button.setAttribute("aria-pressed", on ? "true" : "false");
     button.textContent = on ? "Leave full screen" : "Full screen";
+    fitScene();
   }
 
   document.addEventListener("click", function (evt) {
@@ -429,6 +430,35 @@
     if (previousShownFor !== null && info && info.version !== previousShownFor) setPrevious(false);
   }
 
+  // -- wide scenes fit their column ------------------------------------------
+  // A scene wider than its column is scaled down (a transform: its layout keeps the
+  // natural size, so the game's own sizes and coordinates stay as authored; Tier 2
+  // clicks map through getBoundingClientRect, which sees the scaled box).
+  function fitScene() {
+    var view = byId("state-view");
+    var scene = view && view.querySelector(".game-scene");
+    if (!scene) return;
+    scene.style.transform = "";
+    scene.style.width = "";
+    scene.style.marginBottom = "";
+    var room = scene.clientWidth, natural = scene.scrollWidth;
+    if (!room || natural <= room + 1) return;
+    var scale = room / natural;
+    scene.style.width = natural + "px";
+    scene.style.transformOrigin = "0 0";
+    scene.style.transform = "scale(" + scale + ")";
+    scene.style.marginBottom = (-(scene.offsetHeight * (1 - scale))) + "px";
+  }
+
+  function afterMessageFit() { fitScene(); }
+
   document.addEventListener("DOMContentLoaded", markInteractive);
+  document.addEventListener("DOMContentLoaded", fitScene);
   document.addEventListener("htmx:wsAfterMessage", afterMessage);
+  document.addEventListener("htmx:wsAfterMessage", afterMessageFit);
+  window.addEventListener("resize", fitScene);
+  // An image that loads later changes the scene's size.
+  document.addEventListener("load", function (evt) {
+    if (evt.target.tagName === "IMG" && inView(evt.target)) fitScene();
+  }, true);
 })();

@@ -308,3 +308,150 @@ def test_rps_views_after_a_first_choice_of_a(play):
     assert "scissors" not in b_text
     assert "has chosen" in b_text
     assert "you chose scissors" in views.role_view(pt, 0).text
+
+
+# --- what a watcher is shown -------------------------------------------------------------------
+
+def test_no_role_is_no_roles_number_and_indexes_nothing():
+    assert views.NO_ROLE is not None and views.NO_ROLE != -1
+    assert isinstance(views.NO_ROLE, int)
+    for hands in ([["a"], ["b"]], ["x"] * 64):
+        with pytest.raises(IndexError):
+            hands[views.NO_ROLE]
+    assert {0: "hand"}.get(views.NO_ROLE) is None
+    assert views.NO_ROLE not in range(1000)
+
+
+def test_a_watcher_is_given_the_games_observer_role(play):
+    pt = play(FIXTURES / "secret_hands")
+    assert [r.num for r in pt.roles if r.observer] == [3]
+    watcher = views.role_view(pt, None)
+    assert watcher.role is None
+    assert watcher.html == views.role_view(pt, 3).html
+    for view in (watcher.html, watcher.text):
+        assert "secret card" not in view.lower()
+    # the players themselves still see their hands
+    assert "secret card" in views.role_view(pt, 0).html
+    assert "Your secret cards" in views.role_view(pt, 0).text
+
+
+def secret_hands_copy(tmp_path, vis_source, observer=True):
+    import shutil
+    folder = tmp_path / "secret_hands"
+    shutil.copytree(FIXTURES / "secret_hands", folder)
+    (folder / "Secret_Hands_WSZ6_VIS.py").write_text(textwrap.dedent(vis_source))
+    if not observer:
+        pff = folder / "Secret_Hands_SZ6.py"
+        pff.write_text(pff.read_text().replace(
+            '        self.roles.append(sz.SZ_Role("Observer", "Watches the public side."))\n', ""))
+    return folder
+
+
+def test_a_watcher_of_a_game_without_observer_role_gets_no_role(tmp_path, play):
+    pt = play(secret_hands_copy(tmp_path, """
+        def render_state(state, role_num=None):
+            return f"<p>{role_num!r} {type(role_num).__name__}</p>"
+    """, observer=False))
+    assert not any(r.observer for r in pt.roles)
+    assert views.role_view(pt, None).html == "<p>NO_ROLE NoRole</p>"
+    assert views.role_view(pt, 1).html == "<p>1 int</p>"
+
+
+def test_a_vis_that_raises_for_watchers_falls_back_to_a_notice_not_the_state(play):
+    pt = play(FIXTURES / "watcher_raises")
+    secrets = [h[0] for h in pt.state.hands]
+    assert all(s in str(pt.state) for s in secrets)      # the developer's dump has them
+    watcher = views.role_view(pt, None)
+    assert watcher.vis_html is None
+    assert watcher.text == views.NO_PICTURE
+    assert not any(s in watcher.html or s in watcher.text for s in secrets)
+    north = views.role_view(pt, 0)
+    assert secrets[0] in north.html and secrets[1] not in north.html
+
+
+def test_a_failing_vis_falls_back_to_the_games_own_text_view_for_that_role(tmp_path, play):
+    pt = play(secret_hands_copy(tmp_path, """
+        def render_state(state, role_num=None):
+            return 1 / 0
+    """))
+    hands = pt.state.hands
+    mine = views.role_view(pt, 1)
+    assert mine.vis_html is None and "Your secret cards: " + ", ".join(hands[1]) in mine.html
+    watcher = views.role_view(pt, None)
+    assert "Asks so far" in watcher.html
+    assert not any(card in watcher.html for hand in hands.values() for card in hand)
+
+
+def test_a_state_without_str_or_view_gives_a_notice_not_its_fields(play):
+    pt = play(FIXTURES / "odd_names")
+    text = views.role_view(pt, 0).text
+    assert text == views.NO_VIEW or "=" not in text
+
+
+@pytest.mark.parametrize("name, observer", [
+    ("Observer", True), ("spectators", True), ("The Audience", True), ("Watcher 1", True),
+    ("Player", False), ("Observatory keeper", False)])
+def test_observer_roles_are_named_like_one(name, observer):
+    from engine.playthrough import read_roles
+    formulation = types.SimpleNamespace(
+        roles_spec=types.SimpleNamespace(roles=[types.SimpleNamespace(name="P"),
+                                                types.SimpleNamespace(name=name)]),
+        operators=None)
+    assert read_roles(formulation)[1].observer is observer
+
+
+def test_an_observer_named_role_with_moves_of_its_own_is_a_player():
+    from engine.playthrough import read_roles
+    ops = types.SimpleNamespace(operators=[types.SimpleNamespace(role=1)])
+    roles = types.SimpleNamespace(roles=[types.SimpleNamespace(name="P"),
+                                         types.SimpleNamespace(name="Watcher")])
+    formulation = types.SimpleNamespace(roles_spec=roles, operators=ops)
+    assert read_roles(formulation)[1].observer is False
+    declared = types.SimpleNamespace(roles=[types.SimpleNamespace(name="P"),
+                                            types.SimpleNamespace(name="Ghost", observer=True)])
+    assert read_roles(types.SimpleNamespace(roles_spec=declared))[1].observer is True
+
+
+AFTER_END_GAME = '''
+import soluzion6_02 as sz
+
+
+class S(sz.SZ_State):
+    def __init__(self, old=None):
+        self.n = 0 if old is None else old.n
+        self.current_role_num = 0
+
+    def is_goal(self):
+        return self.n >= 1
+
+
+def _probe(s, args):
+    news = S(old=s)
+    news.n += 1
+    return news
+
+
+class F(sz.SZ_Formulation):
+    def __init__(self):
+        self.metadata = sz.SZ_Metadata(name="probe")
+        self.operators = sz.SZ_Operator_Set([sz.SZ_Operator(
+            "Probe", "", lambda s: True, _probe,
+            params=[{"name": "x", "type": "int", "min": 0, "max": 9}])])
+
+    def initialize_problem(self, config={}):
+        return S()
+
+
+GAME = F()
+'''
+
+
+def test_no_move_is_applicable_after_the_end_whatever_the_preconditions_say(tmp_path, play):
+    folder = tmp_path / "probe"
+    folder.mkdir()
+    (folder / "Probe_SZ6.py").write_text(AFTER_END_GAME)
+    pt = play(folder)
+    assert [o.applicable for o in views.operator_list(pt, 0)] == [True]
+    pt.apply(Actor(0, "p"), 0, [3])
+    assert pt.ended == "goal"
+    assert [o.applicable for o in views.operator_list(pt, 0)] == [False]

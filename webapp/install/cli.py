@@ -14,6 +14,9 @@ def print_review(review):
         click.echo(f"  operators: {len(game['operators'])}")
     for row in review.get("rows", []):
         click.echo(f"  {'ok  ' if row['ok'] else 'FAIL'} {row['check']}  {row['detail']}")
+    for note in review.get("notes") or []:
+        click.echo(f"  note: {note} (the game reached no goal; if it should end, check its "
+                   "goal test)")
     if review.get("traceback"):
         click.echo(review["traceback"])
 

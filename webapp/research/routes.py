@@ -17,6 +17,9 @@ def research_nav():
     return {"can_research": can_research(current_user)}
 
 
+OBSERVER = "observer"
+
+
 def record_or_404(record_id):
     record = db.session.get(PlayThroughRecord, record_id)
     if record is None:
@@ -70,6 +73,26 @@ def failure_seq(report, last):
     return min(int(failure["seq"]), last)
 
 
+def viewer_role(header_roles, default):
+    """The ``role`` argument: a player role's number, or OBSERVER for ``observer`` and for
+    the game's own observer roles (watchers are shown by the rule of live play)."""
+    text = request.args.get("role")
+    if text == OBSERVER:
+        return OBSERVER
+    role = int_arg("role", default)
+    found = next((r for r in header_roles if r["num"] == role), None)
+    if found is None:
+        raise FilterError(f"There is no role {role} in this game.")
+    return OBSERVER if found.get("observer") else role
+
+
+def role_choices(header_roles):
+    """(value, label) of the viewer's role menu: the player roles, then the watcher."""
+    players = [(r["num"], r["name"]) for r in header_roles if not r.get("observer")]
+    watcher = next((r["name"] for r in header_roles if r.get("observer")), "Observer")
+    return players + [(OBSERVER, watcher)]
+
+
 @bp.route("/playthroughs/<pid:record_id>")
 @research_required
 def viewer(record_id):
@@ -80,15 +103,14 @@ def viewer(record_id):
     except ReplayError as exc:
         return render_template("research/viewer_error.html", record=record, error=str(exc)), 409
     events = replay.events
-    roles = {r["num"]: r["name"] for r in events[0].get("roles") or []}
+    header_roles = events[0].get("roles") or []
+    roles = {r["num"]: r["name"] for r in header_roles}
     try:
         seq = int_arg("seq", 0)
-        role = int_arg("role", events[0].get("to_move", 0))
+        role = viewer_role(header_roles, events[0].get("to_move", 0))
         if not 0 <= seq < len(events):
             raise FilterError(f"There is no event {seq}: this log has events 0 to "
                               f"{len(events) - 1}.")
-        if role not in roles:
-            raise FilterError(f"There is no role {role} in this game.")
     except FilterError as exc:
         flash(str(exc), "error")
         return redirect(url_for("research.viewer", record_id=record.id))
@@ -96,15 +118,19 @@ def viewer(record_id):
     from ..live.playthroughs import assets_url
     from ..play.rendering import scene_html
     version = describe.version_of(record)
-    view, k, failure = replay.view(seq, role, assets_url(version) if version else "")
+    view, k, failure = replay.view(seq, None if role == OBSERVER else role,
+                                   assets_url(version) if version else "")
     report, report_source = validation_report(record)
+    choices = role_choices(header_roles)
     role_name = lambda r: roles.get(r, f"role {r}")  # noqa: E731
     names = describe.participant_names(record.session)
     return render_template(
         "research/viewer.html", record=record, game_session=record.session, events=events,
         summaries=[describe.event_summary(e, role_name, names) for e in events], seq=seq,
         names=names,
-        event=events[seq], role=role, roles=roles, scene=scene_html(view.html), k=k,
+        event=events[seq], role=role, roles=roles, role_choices=choices,
+        role_label=dict(choices)[role],
+        scene=scene_html(view.html), k=k,
         replay_failure=failure,
         report=report, report_source=report_source,
         failure_seq=failure_seq(report, len(events) - 1), describe=describe,

@@ -57,9 +57,13 @@ def rotate_seats(game_session, roles):
     """Everybody moves on to the next of ``roles`` (observers and other roles stay)."""
     if len(roles) < 2:
         return
+    from .seats import bot_name
     following = {r: roles[(i + 1) % len(roles)] for i, r in enumerate(roles)}
     for participant in game_session.participants:
         participant.roles = sorted({following.get(r, r) for r in participant.roles})
+        if participant.kind == "bot":          # its name says which role it plays
+            participant.display_name = bot_name(game_session, participant.bot_strategy,
+                                                participant.roles)
     db.session.commit()
 
 

@@ -63,12 +63,18 @@ def add_bot(game_session, role, strategy):
         raise LobbyError(f"Unknown bot strategy {strategy!r}.")
     if int(role) not in player_roles(game_session):
         raise LobbyError("Bots can only play a player role.")
-    name = f"Bot ({strategy}) {role_numbers(game_session)[int(role)]['name']}"
-    bot = Participant(session=game_session, display_name=clean_display_name(name),
+    bot = Participant(session=game_session, display_name=bot_name(game_session, strategy, [role]),
                       kind="bot", bot_strategy=strategy, roles=[int(role)], connected=True)
     db.session.add(bot)
     db.session.commit()
     return bot
+
+
+def bot_name(game_session, strategy, roles):
+    """A bot's display name: its strategy and the roles it plays now."""
+    known = role_numbers(game_session)
+    names = ", ".join(known[int(r)]["name"] for r in roles if int(r) in known)
+    return clean_display_name(f"Bot ({strategy}) {names}")
 
 
 def remove_participant(game_session, participant):

@@ -196,3 +196,18 @@ def test_an_instructor_installs_an_own_game_seen_only_by_them_until_published(
     done = client.post(again.headers["Location"] + "/confirm", data={"csrf_token": token},
                        follow_redirects=True)
     assert "not yours" in done.get_data(as_text=True)
+
+
+def test_an_open_ended_game_is_installed_with_a_note_on_its_review(app, admin):
+    files = {p.name: p.read_bytes() for p in
+             (pathlib.Path(__file__).parents[2] / "fixtures" / "games" / "open_ended").iterdir()
+             if p.is_file()}
+    response = upload(admin, game_zip("open_ended", files))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    review_url = response.headers["Location"]
+    page = admin.get(review_url).get_data(as_text=True)
+    assert "The check passed" in page
+    assert 'id="check-notes"' in page and "Open-ended: no goal in 2,000 moves" in page
+    assert post_form(admin, review_url, review_url + "/confirm").status_code == 302
+    with app.app_context():
+        assert Game.query.filter_by(slug="open_ended").one().current_version is not None

@@ -152,3 +152,21 @@ def test_debug_play_seats_the_author_everywhere_and_purge_deletes_it(app, live_s
         assert PlayThroughRecord.query.filter_by(session_id=row.id).count() == 0
     assert not folder.exists()
     assert app.extensions["live"].live(key) is None
+
+
+def test_a_bot_is_renamed_for_the_role_it_plays_after_a_rotation(app):
+    from webapp.models import Game, User
+    from webapp.sessions.options import rotate_seats
+    from webapp.sessions.seats import add_bot, create_session
+    from webapp.extensions import db
+    with app.test_request_context():
+        teacher = User(username="t", kind="instructor", display_name="T")
+        teacher.set_password("pw")
+        db.session.add(teacher)
+        db.session.commit()
+        game = Game.query.filter_by(slug="tic_tac_toe").one()
+        game_session = create_session(teacher, game.current_version)
+        bot = add_bot(game_session, 1, "search")
+        assert bot.display_name == "Bot (search) O"
+        rotate_seats(game_session, [0, 1])
+        assert bot.roles == [0] and bot.display_name == "Bot (search) X"
