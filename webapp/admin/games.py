@@ -92,12 +92,19 @@ def install_review(token):
 def install_confirm(token):
     """Install the checked version (a new game starts in development)."""
     try:
-        version = services.confirm(token, current_user)
+        version = services.confirm(token, current_user,
+                                   install_as=request.form.get("install_as"),
+                                   new_slug=request.form.get("new_slug"))
     except services.InstallError as exc:
         flash(str(exc), "error")
+        if services.staged(token, current_user) is not None:
+            return redirect(url_for("admin.install_review", token=token))
         return redirect(url_for("admin.install"))
     waiting = version.promoted_at is None
-    flash(f"{version.game.name} version {version.version_hash[:12]} is installed "
+    what = ("as a new version of the game" if request.form.get("install_as") ==
+            services.AS_VERSION else f"as a new game “{version.game.slug}”"
+            if request.form.get("install_as") == services.AS_NEW_GAME else "")
+    flash(f"{version.game.name} version {version.version_hash[:12]} is installed {what} "
           f"({version.game.status})" + ("; it stays in development (debug play and you) until "
                                         "a game admin promotes it." if waiting else "."), "info")
     if not current_user.is_admin:

@@ -29,7 +29,12 @@ def print_review(review):
 @click.option("--promote", is_flag=True,
               help="Make a new version of an existing game live at once (logged); without "
                    "it the version waits for a game admin in development.")
-def install_command(path, status, yes, promote):
+@click.option("--as", "install_as", type=click.Choice(["new-version", "new-game"]),
+              default=None, help="When a game of the folder's name is installed: a new "
+                                 "version of it, or a new game (asked when not given).")
+@click.option("--slug", "new_slug", default=None,
+              help="The new game's name with --as new-game (default: <name>_<n>).")
+def install_command(path, status, yes, promote, install_as, new_slug):
     """Check a game folder or ZIP in a separate process, then install it as a new version."""
     from ..cli import make_app
     from . import services
@@ -46,11 +51,22 @@ def install_command(path, status, yes, promote):
         print_review(review)
         if token is None:
             raise click.ClickException(f"not installed: {review.get('error')}")
+        if review.get("existing_game") and install_as is None:
+            if yes:
+                services.discard(token)
+                raise click.ClickException(
+                    f"not installed: a game {review['slug']!r} (“{review['existing_game']}”) "
+                    "is installed; say --as new-version or --as new-game.")
+            click.echo(f"A game {review['slug']!r} (“{review['existing_game']}”) is installed.")
+            choice = click.prompt(f"Is this [v] a new version of it, or [n] a new game "
+                                  f"(named {review['free_slug']})?",
+                                  type=click.Choice(["v", "n"]), default="v")
+            install_as = "new-version" if choice == "v" else "new-game"
         if not yes and not click.confirm("Install this version?"):
             services.discard(token)
             raise click.ClickException("not installed.")
         try:
-            version = services.confirm(token)
+            version = services.confirm(token, install_as=install_as, new_slug=new_slug)
             if promote and version.promoted_at is None:
                 lifecycle_promote(version, None)
             if status != version.game.status and version.game.status == "dev":
@@ -58,7 +74,9 @@ def install_command(path, status, yes, promote):
         except (services.InstallError, LifecycleError) as exc:
             raise click.ClickException(str(exc))
         state = "live" if version.promoted_at else "in development until promoted"
-        click.echo(f"Installed {version.game.slug} version {version.version_hash[:12]} "
+        what = {"new-version": f" as a new version of {version.game.slug}",
+                "new-game": f" as a new game {version.game.slug}"}.get(install_as, "")
+        click.echo(f"Installed {version.game.slug} version {version.version_hash[:12]}{what} "
                    f"({version.game.status}, {state}) in {version.folder}")
 
 

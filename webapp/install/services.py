@@ -89,6 +89,9 @@ def annotate(review, game_folder):
     """Add what the admin needs to decide: new game or new version, already installed."""
     game = Game.query.filter_by(slug=game_folder.name).first()
     review["existing_game"] = game.name if game else None
+    # A folder named like an installed game may be a new version of it or another game
+    # that happens to share the name (built-in names are common): the installer says.
+    review["free_slug"] = free_slug(game_folder.name) if game else None
     if not review["ok"]:
         return
     version = version_hash(game_folder)
@@ -96,6 +99,17 @@ def annotate(review, game_folder):
         review.update(ok=False, error="The game changed its own files during the check.")
     elif GameVersion.query.filter_by(version_hash=version).first() is not None:
         review.update(ok=False, error="This exact version of the game is already installed.")
+
+
+def free_slug(slug):
+    """The first of ``slug_2``, ``slug_3``... that no game has."""
+    n = 2
+    while Game.query.filter_by(slug=f"{slug[:60]}_{n}").first() is not None:
+        n += 1
+    return f"{slug[:60]}_{n}"
+
+
+AS_VERSION, AS_NEW_GAME = "new-version", "new-game"
 
 
 def stage_zip(zip_path, upload_name, user=None):
@@ -141,11 +155,29 @@ def store_version(folder, slug, version):
         raise InstallError(str(exc)) from exc
 
 
-def confirm(token, user=None):
-    """Install a staged version of ``user``: immutable folder, GameVersion row, install record."""
+def confirm(token, user=None, install_as=None, new_slug=None):
+    """Install a staged version of ``user``: immutable folder, GameVersion row, install record.
+
+    When a game of the folder's name is installed, ``install_as`` must say what this is:
+    ``new-version`` of that game, or a ``new-game`` under ``new_slug`` (default: a free
+    ``<name>_<n>``)."""
     review = staged(token, user)
     if review is None:
         raise InstallError("This upload is no longer waiting for review; upload it again.")
+    if review.get("existing_game"):
+        if install_as not in (AS_VERSION, AS_NEW_GAME):
+            raise InstallError(f"A game named {review['slug']!r} (“{review['existing_game']}”) "
+                               "is installed: say whether this is a new version of it or a "
+                               "new game.")
+        if install_as == AS_NEW_GAME:
+            from .archive import SLUG_RE
+            slug = (new_slug or review.get("free_slug") or "").strip()
+            if not SLUG_RE.match(slug):
+                raise InstallError(f"{slug!r} cannot name a game: lower-case letters, digits "
+                                   "and _, starting with a letter.")
+            if Game.query.filter_by(slug=slug).first() is not None:
+                raise InstallError(f"A game {slug!r} exists already; choose another name.")
+            review = dict(review, slug=slug, renamed_from=review["slug"])
     try:
         return install_checked(pathlib.Path(review["folder"]), review, user)
     finally:
@@ -164,6 +196,11 @@ def install_checked(folder, review, user):
             raise InstallError(f"A game {review['slug']!r} already exists and is not yours; "
                                "rename your game's folder or ask a game admin.")
     target = store_version(folder, review["slug"], version)
+    if review.get("renamed_from"):
+        from engine.loader import GameSource
+        if GameSource(target).pff_path.name != GameSource(folder).pff_path.name:
+            raise InstallError("This game's main file is found by its folder's name, so it "
+                               "cannot be installed under another one; rename the folder.")
     row = install_game(target, status="dev")
     if is_new:
         db.session.add(GameStatusChange(game=row.game, to_status="dev",

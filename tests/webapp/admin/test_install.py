@@ -115,7 +115,7 @@ def test_upload_review_confirm_installs_an_immutable_dev_version(app, admin):
     assert "validate #2" in page and "checkpoint round-trip" in page
     with app.app_context():
         assert Game.query.filter_by(slug="ttt_deluxe").first() is None   # not yet
-    response = post_form(admin, review_url, review_url + "/confirm")
+    response = post_form(admin, review_url, review_url + "/confirm", {"install_as": "new-version"})
     assert response.status_code == 302
     with app.app_context():
         game = Game.query.filter_by(slug="ttt_deluxe").one()
@@ -136,7 +136,7 @@ def test_upload_review_confirm_installs_an_immutable_dev_version(app, admin):
 def test_a_game_name_longer_than_the_catalog_keeps_is_shortened(app, admin):
     response = upload(admin, game_zip("ttt_long", tic_tac_toe_files("Long " * 60)))
     review_url = response.headers["Location"]
-    assert post_form(admin, review_url, review_url + "/confirm").status_code == 302
+    assert post_form(admin, review_url, review_url + "/confirm", {"install_as": "new-version"}).status_code == 302
     with app.app_context():
         name = Game.query.filter_by(slug="ttt_long").one().name
     assert name == ("Long " * 60)[:MAX_GAME_NAME_LENGTH]
@@ -193,7 +193,8 @@ def test_an_instructor_installs_an_own_game_seen_only_by_them_until_published(
     assert "My Quiz" not in client.get("/games/").get_data(as_text=True)
     again = upload(client, game_zip("my_quiz", tic_tac_toe_files("My Quiz 2")))
     token = csrf_from(client.get(again.headers["Location"]).get_data(as_text=True))
-    done = client.post(again.headers["Location"] + "/confirm", data={"csrf_token": token},
+    done = client.post(again.headers["Location"] + "/confirm",
+                       data={"csrf_token": token, "install_as": "new-version"},
                        follow_redirects=True)
     assert "not yours" in done.get_data(as_text=True)
 
@@ -208,6 +209,49 @@ def test_an_open_ended_game_is_installed_with_a_note_on_its_review(app, admin):
     page = admin.get(review_url).get_data(as_text=True)
     assert "The check passed" in page
     assert 'id="check-notes"' in page and "Open-ended: no goal in 2,000 moves" in page
-    assert post_form(admin, review_url, review_url + "/confirm").status_code == 302
+    assert post_form(admin, review_url, review_url + "/confirm", {"install_as": "new-version"}).status_code == 302
     with app.app_context():
         assert Game.query.filter_by(slug="open_ended").one().current_version is not None
+
+
+def test_a_folder_named_like_an_installed_game_asks_what_it_is(app, admin, tmp_path,
+                                                              monkeypatch):
+    """Five real game folders of ten were named like a built-in: the installer must say
+    whether it is a new version of that game or a new game, on the web and in the CLI,
+    and is told what was done."""
+    files = tic_tac_toe_files("Someone's Tic-Tac-Toe")
+    review = upload(admin, game_zip("tic_tac_toe", files)).headers["Location"]
+    page = admin.get(review).get_data(as_text=True)
+    assert 'id="install-as"' in page and 'value="tic_tac_toe_2"' in page
+    refused = post_form(admin, review, review + "/confirm", follow_redirects=True)
+    assert "say whether this is a new version of it or a new game" in \
+        refused.get_data(as_text=True)
+    done = post_form(admin, review, review + "/confirm",
+                     {"install_as": "new-game", "new_slug": "tic_tac_toe_2"},
+                     follow_redirects=True)
+    assert "as a new game “tic_tac_toe_2”" in done.get_data(as_text=True)
+    with app.app_context():
+        new = Game.query.filter_by(slug="tic_tac_toe_2").one()
+        assert new.name == "Someone's Tic-Tac-Toe" and len(new.versions) == 1
+        builtin = Game.query.filter_by(slug="tic_tac_toe").one()
+        assert all(v.version_hash != new.versions[0].version_hash for v in builtin.versions)
+    for name, value in (("INSTANCE_PATH", app.instance_path),
+                        ("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"]),
+                        ("DATA_DIR", app.config["DATA_DIR"]), ("SECRET_KEY", "x")):
+        monkeypatch.setenv(name, value)
+    other = dict(files, **{"README.md": b"Yet another one."})
+    archive = tmp_path / "tic_tac_toe.zip"
+    archive.write_bytes(game_zip("tic_tac_toe", other))
+    result = CliRunner().invoke(cli_main, ["games", "install", str(archive), "--yes"])
+    assert result.exit_code != 0 and "--as new-version or --as new-game" in result.output
+    result = CliRunner().invoke(cli_main, ["games", "install", str(archive), "--yes",
+                                           "--as", "new-game"])
+    assert result.exit_code == 0, result.output
+    assert "as a new game tic_tac_toe_3" in result.output
+    third = tmp_path / "again" / "tic_tac_toe.zip"
+    third.parent.mkdir()
+    third.write_bytes(game_zip("tic_tac_toe", dict(files, **{"README.md": b"A third."})))
+    asked = CliRunner().invoke(cli_main, ["games", "install", str(third)], input="v\ny\n")
+    assert asked.exit_code == 0, asked.output
+    assert "Is this [v] a new version of it" in asked.output
+    assert "as a new version of tic_tac_toe" in asked.output

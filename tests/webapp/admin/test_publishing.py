@@ -37,7 +37,7 @@ def test_a_new_version_waits_for_promotion(app, admin, make_session, make_user, 
     files["README.md"] = b"A second version."
     review = upload(admin, game_zip("tic_tac_toe", files)).headers["Location"]
     assert "stays in development" in admin.get(review).get_data(as_text=True)
-    post_form(admin, review, review + "/confirm")
+    post_form(admin, review, review + "/confirm", {"install_as": "new-version"})
     with app.app_context():
         game = Game.query.filter_by(slug="tic_tac_toe").one()
         new = game.current_version.version_hash
@@ -63,7 +63,7 @@ def test_only_game_admins_promote(app, admin, make_user, logged_in):
     files = tic_tac_toe_files("Tic-Tac-Toe")
     files["README.md"] = b"Another version."
     review = upload(admin, game_zip("tic_tac_toe", files)).headers["Location"]
-    post_form(admin, review, review + "/confirm")
+    post_form(admin, review, review + "/confirm", {"install_as": "new-version"})
     with app.app_context():
         new = Game.query.filter_by(slug="tic_tac_toe").one().current_version.version_hash
     make_user("teach", kind="instructor")
@@ -97,7 +97,7 @@ def test_the_console_installs_a_new_version_waiting_unless_told_to_promote(
         archive = tmp_path / f"ttt{n}.zip"
         archive.write_bytes(game_zip("tic_tac_toe", files))
         result = CliRunner().invoke(cli_main, ["games", "install", str(archive), "--yes",
-                                               *extra])
+                                               "--as", "new-version", *extra])
         assert result.exit_code == 0, result.output
         versions.append(result.output)
     assert "in development until promoted" in versions[0] and ", live)" in versions[1]

@@ -36,6 +36,6 @@ def test_another_instructor_cannot_use_my_install_token(app, make_user):
     staging = pathlib.Path(app.config["DATA_DIR"]) / "install_staging"
     assert len(list(staging.iterdir())) == 1                    # still waiting for Ann
     assert ann.get(review).status_code == 200
-    post_form(ann, review, review + "/confirm")
+    post_form(ann, review, review + "/confirm", {"install_as": "new-version"})
     with app.app_context():
         assert Game.query.filter_by(slug="ttt_mine").one().name == "Mine"
