@@ -50,12 +50,15 @@ def _iso(value):
 
 
 def session_meta(game_session, pseudonymise=False):
-    """The manifest's facts of a session.  ``pseudonymise``: no one's name at all (seats
-    keep their pseudonymous ids, which is all a format-2 log names); research ethics
-    boards usually ask for this."""
+    """The manifest's facts of a session.  ``pseudonymise`` (the default of research and
+    bulk exports): no one's name at all (seats keep their pseudonymous ids, which is all
+    a format-2 log names); research ethics boards usually ask for this.  Otherwise the
+    manifest's ``seats`` are the name table beside the logs."""
     meta = _session_meta(game_session)
     if pseudonymise:
         meta["pseudonymised"] = True
+        meta["pseudonymised_note"] = ("participants appear by pseudonymous ids only; the "
+                                      "logs, their chains and signatures are as written")
         meta.pop("owner", None)
         meta["seats"] = [{k: v for k, v in s.items() if k != "name"} for s in meta["seats"]]
         old = [r.number for r in game_session.playthroughs if _log_format(r.log_path) == 1]
@@ -122,7 +125,7 @@ def _finish(out_path, name):
 
 
 @job("export")
-def build_session_zip(session_id, user_id=None, include_notes=False, pseudonymise=False,
+def build_session_zip(session_id, user_id=None, include_notes=False, pseudonymise=True,
                       progress=None):
     from webapp.extensions import db
     from webapp.models import Session
@@ -135,7 +138,7 @@ def build_session_zip(session_id, user_id=None, include_notes=False, pseudonymis
 
 
 @job("export")
-def build_playthrough_zip(record_id, user_id=None, include_notes=False, pseudonymise=False,
+def build_playthrough_zip(record_id, user_id=None, include_notes=False, pseudonymise=True,
                           progress=None):
     from webapp.extensions import db
     from webapp.models import PlayThroughRecord
@@ -149,7 +152,7 @@ def build_playthrough_zip(record_id, user_id=None, include_notes=False, pseudony
 
 
 @job("export")
-def copy_playthrough_log(record_id, user_id=None, include_notes=False, pseudonymise=False,
+def copy_playthrough_log(record_id, user_id=None, include_notes=False, pseudonymise=True,
                          progress=None):
     from webapp.extensions import db
     from webapp.models import PlayThroughRecord
@@ -173,7 +176,7 @@ def sessions_for_bulk(game_slug=None, since=None, until=None):
     return [s for s in query.order_by(Session.id) if s.playthroughs]
 
 
-def write_bulk(out_path, sessions, progress=None, user_id=None):
+def write_bulk(out_path, sessions, progress=None, user_id=None, pseudonymise=True):
     """A ZIP of session bundles plus a manifest with each bundle's SHA-256."""
     tmp_dir = out_path + ".parts"
     os.makedirs(tmp_dir, exist_ok=True)
@@ -182,7 +185,8 @@ def write_bulk(out_path, sessions, progress=None, user_id=None):
         with zipfile.ZipFile(out_path + ".part", "w", zipfile.ZIP_STORED) as zf:
             for i, game_session in enumerate(sessions, 1):
                 inner = os.path.join(tmp_dir, f"{game_session.key}.zip")
-                write_session_bundle(game_session, inner, user_id)
+                write_session_bundle(game_session, inner, user_id,
+                                     pseudonymise=pseudonymise)
                 arc = f"sessions/{game_session.game.slug}-{game_session.key}.zip"
                 zf.write(inner, arc)
                 with open(inner, "rb") as f:
@@ -205,11 +209,12 @@ def write_bulk(out_path, sessions, progress=None, user_id=None):
 
 
 @job("export")
-def build_bulk_zip(game_slug=None, since=None, until=None, user_id=None, progress=None):
+def build_bulk_zip(game_slug=None, since=None, until=None, user_id=None, pseudonymise=True,
+                   progress=None):
     since_d = datetime.datetime.fromisoformat(since) if since else None
     until_d = datetime.datetime.fromisoformat(until) if until else None
     sessions = sessions_for_bulk(game_slug, since_d, until_d)
     name = f"bulk-{game_slug or 'all'}-{(since or 'start')[:10]}-{(until or 'now')[:10]}.zip"
     out = os.path.join(exports_dir(), f"{user_id}-{name}")
-    write_bulk(out, sessions, progress, user_id)
+    write_bulk(out, sessions, progress, user_id, pseudonymise)
     return _finish(out, name)

@@ -109,27 +109,37 @@ def test_session_export_with_progress_and_download(app, live_server, run_jobs, t
         or "login" in ann.http.get(f"{live_server}/jobs/{job_id}/download").url
 
 
-def test_a_pseudonymised_export_names_no_one(app, live_server, run_jobs, tmp_path):
-    """Research exports can leave out every name: the log names participants by
-    pseudonym (format 2) and the manifest then lists seats by pseudonym only; the
-    plain export keeps the names beside the log."""
+def test_exports_name_no_one_unless_an_admin_includes_the_names(app, live_server, run_jobs,
+                                                                tmp_path):
+    """Research exports carry pseudonymous ids and no display names by default; an admin
+    may include the name table; the logs (chain, signature) are as written either way."""
     owner, ann, bob, key = play_ttt(app, live_server)
     plain, _ = export_via_page(owner, live_server, f"/s/{key}/export", {}, run_jobs)
-    hidden, _ = export_via_page(owner, live_server, f"/s/{key}/export",
-                                {"pseudonymise": "1"}, run_jobs)
-    for content, named in ((plain, True), (hidden, False)):
-        path = tmp_path / ("plain.zip" if named else "hidden.zip")
+    asked, _ = export_via_page(owner, live_server, f"/s/{key}/export",
+                               {"include_names": "1"}, run_jobs)
+    for n, (content, named) in enumerate(((plain, False), (asked, False))):
+        path = tmp_path / f"e{n}.zip"
         path.write_bytes(content)
         with zipfile.ZipFile(path) as zf:
             manifest = json.loads(zf.read("manifest.json"))
             log_text = zf.read("playthroughs/1/log.jsonl").decode()
         assert "Ann" not in log_text and "Bob" not in log_text
-        seats = manifest["seats"]
-        assert all(s["participant"].startswith("p-") for s in seats)
-        assert any(s.get("name") == "Ann" for s in seats) == named
-        assert ("Ann" in json.dumps(manifest)) == named
-        assert manifest.get("pseudonymised", False) == (not named)
+        assert all(s["participant"].startswith("p-") for s in manifest["seats"])
+        assert ("Ann" in json.dumps(manifest)) == named     # not an admin: no names
+        assert manifest["pseudonymised"] is True
         assert validate_bundle(str(path))["status"] == "canonical"
+    with app.app_context():                  # the owner becomes an admin: names on request
+        Session.query.filter_by(key=key).one().owner.kind = "admin"
+        db.session.commit()
+    named, _ = export_via_page(owner, live_server, f"/s/{key}/export",
+                               {"include_names": "1"}, run_jobs)
+    path = tmp_path / "named.zip"
+    path.write_bytes(named)
+    with zipfile.ZipFile(path) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        assert "Ann" not in zf.read("playthroughs/1/log.jsonl").decode()
+    assert any(s.get("name") == "Ann" for s in manifest["seats"])
+    assert "pseudonymised" not in manifest
 
 
 def test_playthrough_log_and_zip_exports(app, live_server, run_jobs, tmp_path):

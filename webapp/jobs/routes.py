@@ -58,7 +58,7 @@ def export_session(key):
     """Queue a session ZIP export."""
     game_session = Session.query.filter_by(key=key).first_or_404()
     require_study(game_session)
-    notes, anonymous = _flag("include_notes"), _flag("pseudonymise")
+    notes, anonymous = _flag("include_notes"), not _include_names()
     args = [game_session.id, current_user.id, notes, anonymous]
     job_id = f"export-session-{game_session.id}-u{current_user.id}-n{int(notes)}-" \
              f"p{int(anonymous)}-{len(game_session.playthroughs)}-{_stamp(game_session)}"
@@ -76,13 +76,18 @@ def export_playthrough(record_id):
     if fmt not in ("zip", "log"):
         abort(400, "format must be zip or log")
     notes = _flag("include_notes") and fmt == "zip"
-    anonymous = _flag("pseudonymise") and fmt == "zip"
+    anonymous = not _include_names()
     args = [record.id, current_user.id, notes, anonymous]
     job_id = f"export-pt-{record.id}-{fmt}-u{current_user.id}-n{int(notes)}-" \
              f"p{int(anonymous)}-{record.steps}-{record.status}"
     return _queue_job("export", EXPORT_FUNCS[fmt], args, job_id, "exports",
                       request.referrer or url_for("main.index"),
                       session_id=record.session_id, playthrough_id=record.id)
+
+
+def _include_names():
+    """Exports carry no display names unless an admin asks for the name table."""
+    return _flag("include_names") and current_user.is_admin
 
 
 def _stamp(game_session):
@@ -107,7 +112,7 @@ def export_bulk():
     if slug and Game.query.filter_by(slug=slug).first() is None:
         flash(f"There is no game {slug!r}.", "error")
         return redirect(url_for("jobs.monitor"))
-    args = [slug, since, until, current_user.id]
+    args = [slug, since, until, current_user.id, not _include_names()]
     job_id = f"export-bulk-{slug or 'all'}-{since}-{until}-{uuid.uuid4().hex[:8]}"
     return _queue_job("export", "workers.exports.build_bulk_zip", args, job_id, "exports",
                       url_for("jobs.monitor"))
