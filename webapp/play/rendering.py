@@ -170,7 +170,10 @@ def personal_context(live, participant_id, is_owner, status):
     artifacts = [a for a in artifact_list(live)
                  if is_owner or a["role"] in live.roles_of(participant_id)]
     number = live.number if live.number is not None else playthrough_number(live)
+    from ..live import seating
     return {"live": live, "pt": live.pt, "role": role, "is_owner": is_owner,
+            "watchers": seating.watchers(live) if is_owner else [],
+            "seatable": seating.seatable_roles(live) if is_owner else [],
             "status": status, "player_undo": player_undo and not owner_undo,
             "owner_undo": owner_undo, "artifacts": artifacts,
             "session_key": live.session_key, "live_number": number}
@@ -202,6 +205,8 @@ def public_regions(live, connected_ids, status="in_progress", oob=True):
 def public_context(live, connected_ids, status):
     players = []
     for pid, s in live.seats.items():
+        if s["kind"] == "bot" and not s["roles"]:
+            continue          # a bot whose seat a person took
         on = pid in connected_ids or s["kind"] == "bot"
         players.append({"name": s["name"], "kind": s["kind"], "connected": on,
                         "presence": "bot" if s["kind"] == "bot"
