@@ -62,3 +62,26 @@ def test_a_long_list_of_moves_is_grouped(app, live_server):
     assert 'class="op-group"' in ops
     for p in [owner] + players:
         p.close()
+
+
+def test_lobby_tells_a_seated_student_their_role_and_the_end_says_what_comes_next(
+        app, live_server):
+    from .players import Player
+    from .test_live import setup_game, start
+    owner, (ann,), key = setup_game(app, live_server, "tic_tac_toe", [("Ann", [0])])
+    bob = Player(live_server).join(key, "Bob")
+    page = ann.http.get(f"{live_server}/s/{key}/lobby").text
+    assert "You are X." in page and "Waiting for Teacher to start the game." in page
+    assert "You are" not in bob.http.get(f"{live_server}/s/{key}/lobby").text
+    from .test_live import seat
+    seat(owner, app, key, "Bob", 1)
+    pushed = ann.wait_for(lambda t: 'id="lobby-status"' in t and "2 of 2" in t)
+    assert "You are X." in pushed
+    bob.connect(key)
+    assert "You are O." in bob.wait_for(lambda t: 'id="lobby-status"' in t)
+    start(owner, key, [owner, ann])
+    assert owner.post(f"/s/{key}/end", {}, csrf_from=f"/s/{key}/play").ok
+    end = ann.http.get(f"{live_server}/s/{key}/play").text
+    assert "may start a rematch" in end.split('id="end-screen"')[1].split("</section>")[0]
+    for p in (owner, ann, bob):
+        p.close()

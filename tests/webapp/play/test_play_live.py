@@ -15,24 +15,33 @@ def players_region(text):
         else ""
 
 
+def named(app, key, pt, type_):
+    """Presence events with the person's name (format 2 logs name participants only by
+    their pseudonymous ids; the names are in the database)."""
+    with app.app_context():
+        names = {p.pseudonym: p.display_name
+                 for p in Session.query.filter_by(key=key).one().participants}
+    return [dict(e, name=names.get(e.get("participant"))) for e in events(pt, type_)]
+
+
 def test_a_dropped_player_keeps_the_seat_and_everyone_leaving_pauses_the_session(app, live_server):
     app.config["RECONNECT_WINDOW_SECONDS"] = 1.0
     owner, (ann, bob), key = play_setup(app, live_server, "tic_tac_toe",
                                         [("Ann", [0]), ("Bob", [1])])
     pt = live_pt(app, key)
-    wait_until(lambda: {e["name"] for e in events(pt, "player_joined")}
+    wait_until(lambda: {e["name"] for e in named(app, key, pt, "player_joined")}
                == {"Teacher", "Ann", "Bob"})
     ann.close()
     text = bob.wait_for(lambda t: "Ann" in players_region(t) and "disconnected" in t)
     assert "disconnected" in players_region(text)
     ann.connect(key)                                  # back within the window: same seat
     ann.wait_for(lambda t: 'id="state-view"' in t and "Your turn" in t)
-    wait_until(lambda: any(e["name"] == "Ann" for e in events(pt, "player_reconnected")))
-    assert not events(pt, "player_left")
+    wait_until(lambda: any(e["name"] == "Ann" for e in named(app, key, pt, "player_reconnected")))
+    assert not named(app, key, pt, "player_left")
     for p in (owner, ann, bob):
         p.close()
     wait_until(lambda: session_row(app, key).status == "paused", timeout=5)
-    assert {e["name"] for e in events(pt, "player_left")} == {"Teacher", "Ann", "Bob"}
+    assert {e["name"] for e in named(app, key, pt, "player_left")} == {"Teacher", "Ann", "Bob"}
     paused = events(pt, "paused")[-1]
     assert paused["reason"] == "everyone left"
     assert all("token" not in json.dumps(e) for e in events(pt))
