@@ -35,6 +35,7 @@ class Worker(ThreadWorker):
     def _close_sockets(self):
         live = getattr(self.wsgi, "extensions", {}).get("live")
         if live is not None:
+            live.stopping()
             live.close_sockets()
 
     def run(self):
