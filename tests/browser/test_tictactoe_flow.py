@@ -96,4 +96,4 @@ def play_session(app, base, browser):
     folder = app.config["GAMES_DIR"] + "/tic_tac_toe"
     report = validate(log_path, lambda slug, v: GameSource(folder)
                       if GameSource(folder).version == v else None)
-    assert report["status"] == "canonical", report
+    assert report["status"] == "canonical", str(report["first_failure"])
