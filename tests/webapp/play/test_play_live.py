@@ -15,12 +15,17 @@ def players_region(text):
         else ""
 
 
-def named(app, key, pt, type_):
-    """Presence events with the person's name (format 2 logs name participants only by
-    their pseudonymous ids; the names are in the database)."""
+def names_of(app, key):
+    """Pseudonymous participant id -> display name (format 2 logs name participants only
+    by their ids; the names are in the database)."""
     with app.app_context():
-        names = {p.pseudonym: p.display_name
-                 for p in Session.query.filter_by(key=key).one().participants}
+        return {p.pseudonym: p.display_name
+                for p in Session.query.filter_by(key=key).one().participants}
+
+
+def named(app, key, pt, type_):
+    """Presence events with the person's name."""
+    names = names_of(app, key)
     return [dict(e, name=names.get(e.get("participant"))) for e in events(pt, type_)]
 
 
@@ -47,7 +52,7 @@ def test_a_dropped_player_keeps_the_seat_and_everyone_leaving_pauses_the_session
     assert all("token" not in json.dumps(e) for e in events(pt))
     bob.connect(key)                                  # somebody is back: play goes on
     wait_until(lambda: session_row(app, key).status == "in_progress")
-    assert events(pt, "resumed")[-1]["by"] == "Bob"
+    assert events(pt, "resumed")[-1]["by"] == "host"      # format 2 names no one
     version = pt.version
     move(ann.connect(key), pt, 0, 4)
     bob.wait_version(version + 1)
@@ -134,8 +139,9 @@ def test_every_save_is_a_versioned_artifact_its_writer_can_read(app, live_server
     assert html.escape(drafts[1]).replace("\n", "&#10;") in pushed or \
         html.escape(drafts[1]) in pushed                 # the editor reopens the last save
     saved = events(pt, "artifact_saved")
-    assert [(e["name"], e["version"], e["actor"]["name"]) for e in saved] == \
-        [("draft.txt", 1, "Ann"), ("draft.txt", 2, "Ann")]
+    ann_id = next(p for p, n in names_of(app, key).items() if n == "Ann")
+    assert [(e["name"], e["version"], e["actor"]["participant"]) for e in saved] == \
+        [("draft.txt", 1, ann_id), ("draft.txt", 2, ann_id)]
     url = f"{live_server}/s/{key}/artifacts/1/1/draft.txt"
     page = ann.http.get(url)
     assert page.status_code == 200 and "My first draft." in page.text

@@ -53,7 +53,10 @@ def test_undo_button_follows_the_rules_and_the_owner_may_undo_any_move(app, live
     owner.wait_for(lambda t: "Teacher took back a move." in t)
     assert pt.k == 1
     undo = events(pt, "undo")[-1]
-    assert undo["owner"] is True and undo["actor"]["name"] == "Teacher" and undo["k"] == 1
+    with app.app_context():
+        teacher = next(p.pseudonym for p in Session.query.filter_by(key=key).one().participants
+                       if p.display_name == "Teacher")
+    assert undo["owner"] is True and undo["actor"]["participant"] == teacher and undo["k"] == 1
     for p in (owner, ann, bob):
         p.close()
 
