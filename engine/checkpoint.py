@@ -13,7 +13,7 @@ import tempfile
 
 from . import serialize
 from .log import FOOTER, LogWriter, drop_partial_tail, line_hash, read_events, read_lines
-from .playthrough import PlayThrough
+from .playthrough import PlayThrough, seats_after_change
 
 FORMAT = 1
 
@@ -114,8 +114,7 @@ def apply_recorded(pt, ev):
         pt.version += 1
         pt.parallel_since = pt.version
     elif kind == "seat_changed":
-        pt.seats = [s for s in pt.seats if s.get("role") != ev.get("role")]
-        pt.seats.append({k: ev.get(k) for k in ("role", "participant", "kind")})
+        pt.seats = seats_after_change(pt.seats, ev)
     elif kind == "artifact_saved":
         name = ev.get("name")
         pt.artifact_versions[name] = max(pt.artifact_versions.get(name, 0), ev.get("version", 0))

@@ -82,6 +82,16 @@ def seat_record(seat, fmt=LOG_FORMAT_VERSION):
     return {k: seat.get(k) for k in ("role", "participant", "kind")}
 
 
+def seats_after_change(seats, ev):
+    """The seats after a ``seat_changed`` event: the new holder replaces the role's
+    holders, or (``shared``) joins them."""
+    role = ev.get("role")
+    new = {k: ev.get(k) for k in ("role", "participant", "kind")}
+    if ev.get("shared"):
+        return [dict(s) for s in seats] + [new]
+    return [dict(s) for s in seats if s.get("role") != role] + [new]
+
+
 class MoveError(Exception):
     """A refused move.  ``code`` is machine-readable, the message is for people."""
 
@@ -528,17 +538,20 @@ class PlayThrough:
                             to_move=state_to_move(self.state))
 
     # -- seats ---------------------------------------------------------------
-    def change_seat(self, role, participant, kind):
+    def change_seat(self, role, participant, kind, shared=False):
         """Seat ``participant`` (kind human or bot) in ``role`` mid-game: a latecomer
-        taking a bot's or an empty seat (recorded; replayed under the host rules)."""
+        taking a bot's or an empty seat, or (``shared``) sharing the role with its
+        holders (recorded; replayed under the host rules)."""
         if kind not in ("human", "bot"):
             raise ValueError(f"a seat is held by a human or a bot, not {kind!r}")
         with self.lock:
             before = [s for s in self.seats if s.get("role") == role]
-            self.seats = [s for s in self.seats if s.get("role") != role]
-            self.seats.append({"role": role, "participant": participant, "kind": kind})
-            return self._record("seat_changed", role=role, participant=participant, kind=kind,
-                                previous=[seat_record(s) for s in before])
+            extra = {"shared": True} if shared else {}
+            event = self._record("seat_changed", role=role, participant=participant,
+                                 kind=kind, previous=[seat_record(s) for s in before],
+                                 **extra)
+            self.seats = seats_after_change(self.seats, event)
+            return event
 
     # -- ending ----------------------------------------------------------
     def outcome_for_roles(self, state=None):

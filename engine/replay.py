@@ -428,7 +428,13 @@ class Rules:
         if not same(ev["previous"], before):
             self.fail("state_mismatch", "the seat's previous holders are not the log's", ev,
                       [("previous", ev["previous"], before)])
-        self.seats[ev["role"]] = [{k: ev[k] for k in ("role", "participant", "kind")}]
+        new = {k: ev[k] for k in ("role", "participant", "kind")}
+        if ev.get("shared"):
+            if any(s.get("participant") == new["participant"] for s in before):
+                self.fail("illegal_move", "the participant already holds the role", ev)
+            self.seats[ev["role"]] = list(before) + [new]
+        else:
+            self.seats[ev["role"]] = [new]
 
     def on_artifact_saved(self, ev, facts):
         last = self.moves[-1] if self.moves else None

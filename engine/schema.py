@@ -153,7 +153,8 @@ def _events(fmt):
     }
     if fmt >= 2:
         events["seat_changed"] = ({"role": integer, "participant": opt(text),
-                                   "kind": seat_kind, "previous": list_of(SEAT[fmt])}, {})
+                                   "kind": seat_kind, "previous": list_of(SEAT[fmt])},
+                                  {"shared": boolean})
     return events
 
 

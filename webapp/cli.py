@@ -103,10 +103,10 @@ def start_redis(instance_path):
     # A password even on loopback: nothing else on the machine (a game process given
     # network access, another user's program) can read or change the jobs and leases.
     password = secrets.token_urlsafe(24)
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1",
-                             "--dir", instance_path, "--save", "", "--appendonly", "yes",
-                             "--requirepass", password],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = spawn([binary, "--port", str(port), "--bind", "127.0.0.1",
+                  "--dir", instance_path, "--save", "", "--appendonly", "yes",
+                  "--requirepass", password],
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return proc, f"redis://:{password}@127.0.0.1:{port}/0"
 
 
@@ -122,13 +122,98 @@ def wait_for_redis(url, timeout=10):
     raise click.ClickException(f"Redis did not start at {url}")
 
 
-def stop(proc):
+def own_group():
+    """In a child before it runs: its own process group, so a terminal's Ctrl+C reaches
+    only ``szportal run``, which stops the children in order; and it gets SIGTERM should
+    ``run`` die first."""
+    os.setpgid(0, 0)
+    try:
+        import ctypes
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)      # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def spawn(args, env=None, **kwargs):
+    return subprocess.Popen(args, env=env, preexec_fn=own_group, **kwargs)
+
+
+def children_of(pid):
+    """Pids of every descendant of ``pid`` (from /proc), with their command lines."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                parents.setdefault(int(f.read().rsplit(")", 1)[1].split()[1]), []).append(
+                    int(entry))
+        except (OSError, ValueError, IndexError):
+            continue
+    found, todo = {}, [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            try:
+                with open(f"/proc/{child}/cmdline", "rb") as f:
+                    found[child] = f.read().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                found[child] = ""
+            todo.append(child)
+    return found
+
+
+def gone(pids, timeout):
+    """Wait until none of ``pids`` runs (zombies count as gone); the ones left."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = []
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] != "Z":
+                        left.append(pid)
+            except (OSError, IndexError):
+                pass
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.05)
+
+
+def stop(proc, timeout=10):
+    """SIGTERM, a wait, then SIGKILL if it must."""
     if proc is not None and proc.poll() is None:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
+
+
+def stop_all(web, worker, redis_proc):
+    """Web server, its game processes, worker, its scheduler, Redis: in that order, each
+    waited for, so nothing is left talking to a Redis that is gone."""
+    if web is not None:
+        games = [pid for pid, cmd in children_of(web.pid).items()
+                 if "engine.gameproc" in cmd or "bwrap" in cmd]
+        stop(web)
+        click.echo("  Stopped the web server.")
+        left = gone(games, 3)
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        click.echo(f"  Stopped the game processes ({len(games)}).")
+    if worker is not None:
+        scheduler = [pid for pid, cmd in children_of(worker.pid).items()]
+        stop(worker)
+        click.echo("  Stopped the worker.")
+        gone(scheduler, 3)
+        click.echo("  Stopped the scheduler.")
+    if redis_proc is not None:
+        stop(redis_proc)
+        click.echo("  Stopped Redis.")
 
 
 @main.command("run")
@@ -144,25 +229,25 @@ def run(host, port, workers):
     redis_proc, redis_url = None, os.environ.get("REDIS_URL")
     if not redis_url:
         redis_proc, redis_url = start_redis(app.instance_path)
-    children = [redis_proc]
+    worker = web = None
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     try:
         wait_for_redis(redis_url)
         env = dict(os.environ, REDIS_URL=redis_url)
-        children.append(subprocess.Popen([sys.executable, "-m", "workers.cli", "worker"],
-                                         env=env))
-        web = subprocess.Popen(gunicorn_command(host, port, workers), env=env)
-        children.append(web)
+        worker = spawn([sys.executable, "-m", "workers.cli", "worker"], env=env)
+        web = spawn(gunicorn_command(host, port, workers), env=env)
         print_welcome(host, port)
         click.echo(f"  Redis (jobs, live sessions): {redis_url}")
         from .games import sandbox_config
         click.echo(f"  {sandbox_config(app).describe()}\n")
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
         web.wait()
     except KeyboardInterrupt:
         click.echo("\nStopping...")
     finally:
-        for proc in reversed(children):
-            stop(proc)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)     # a second Ctrl+C waits too
+        began = time.monotonic()
+        stop_all(web, worker, redis_proc)
+        click.echo(f"  Everything stopped in {time.monotonic() - began:.1f} s.")
 
 
 def print_welcome(host, port):

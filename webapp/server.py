@@ -26,6 +26,34 @@ class Worker(ThreadWorker):
         threading.Thread(target=self._reap, daemon=True, name="head-deadline").start()
         super().init_process()
 
+    def handle_exit(self, sig, frame):
+        """SIGTERM (from the arbiter): stop accepting, and close the WebSockets, which
+        would otherwise hold the graceful stop until gunicorn SIGKILLs the worker."""
+        super().handle_exit(sig, frame)
+        threading.Thread(target=self._close_sockets, daemon=True, name="closing").start()
+
+    def _close_sockets(self):
+        live = getattr(self.wsgi, "extensions", {}).get("live")
+        if live is not None:
+            live.stopping()
+            live.close_sockets()
+
+    def run(self):
+        super().run()
+        self._stop_app()
+
+    def _stop_app(self):
+        """After the last request: the live runtime (leases, owner locks, game processes)
+        and the row writer, in that order, then the worker exits."""
+        extensions = getattr(self.wsgi, "extensions", {})
+        try:
+            if extensions.get("live") is not None:
+                extensions["live"].close()
+            if extensions.get("rows") is not None:
+                extensions["rows"].close(timeout=2)
+        except Exception as exc:
+            self.log.warning("stopping the portal's threads: %s", exc)
+
     def handle(self, conn):
         with self._heads_lock:
             self._heads[conn] = time.monotonic() + HEADER_SECONDS

@@ -16,7 +16,8 @@ from typing import NamedTuple
 
 from .. import LOG_FORMAT_VERSION
 from ..log import FOOTER, HEADER, LogWriteError, drop_partial_tail, read_events
-from ..playthrough import NOT_RECORDED, Actor, MoveError, Role, seat_record
+from ..playthrough import (NOT_RECORDED, Actor, MoveError, Role, seat_record,
+                           seats_after_change)
 from ..views import OperatorInfo, RoleView
 from .host import GameDied, GameTimeout
 from .protocol import CallError
@@ -148,17 +149,18 @@ class RemotePlayThrough:
             return [e for e in self._commit(reply) if e["type"] == "move"]
 
     def _seat(self, ev):
-        self.seats = [s for s in self.seats if s.get("role") != ev.get("role")]
-        self.seats.append({k: ev.get(k) for k in ("role", "participant", "kind")})
+        self.seats = seats_after_change(self.seats, ev)
 
-    def change_seat(self, role, participant, kind):
-        """Seat ``participant`` in ``role`` mid-game (a latecomer, a bot replaced)."""
+    def change_seat(self, role, participant, kind, shared=False):
+        """Seat ``participant`` in ``role`` mid-game (a latecomer, a bot replaced; with
+        ``shared`` beside the role's holders)."""
         if kind not in ("human", "bot"):
             raise ValueError(f"a seat is held by a human or a bot, not {kind!r}")
         with self.lock:
             before = [seat_record(s) for s in self.seats if s.get("role") == role]
+            extra = {"shared": True} if shared else {}
             event = self.record("seat_changed", role=role, participant=participant, kind=kind,
-                                previous=before)
+                                previous=before, **extra)
             self._seat(event)
             return event
 

@@ -247,8 +247,8 @@ def event_text(e):
         elif e.get("done"):
             parts.append("nobody showed a card")
         return t + (": " + "; ".join(parts) if parts else "") + "."
-    verdict = "correct!" if e["correct"] else "wrong, eliminated"
-    return f"{role_name(e['by'])} accused {triple_text(e['cards'])}: {verdict}."
+    verdict = "correct!" if e["correct"] else "wrong, eliminated."
+    return f"{role_name(e['by'])} accused {triple_text(e['cards'])}: {verdict}"
 
 
 def private_knowledge(state, role):

@@ -71,18 +71,19 @@ class TicTacToe_State(sz.SZ_State):
         if line is not None:
             news.winner = role
             news.win_line = line
-            news.jit_transition = f"{mark} plays ({r},{c}) and completes a line: {mark} wins!"
+            news.jit_transition = (f"{mark} plays ({r + 1},{c + 1}) and completes a line: "
+                                   f"{mark} wins!")
         elif news.is_full():
-            news.jit_transition = f"{mark} plays ({r},{c}). The board is full: it's a draw."
+            news.jit_transition = f"{mark} plays ({r + 1},{c + 1}). The board is full: it's a draw."
         else:
             other = 1 - role
             news.whose_turn = other
             news.current_role_num = other
             # Narrate only notable moves: blocking a line or making a threat.
             if self.find_threat(MARKS[other]) and not news.find_threat(MARKS[other]):
-                news.jit_transition = f"{mark} plays ({r},{c}) and blocks {MARKS[other]}."
+                news.jit_transition = f"{mark} plays ({r + 1},{c + 1}) and blocks {MARKS[other]}."
             elif news.find_threat(mark):
-                news.jit_transition = f"{mark} plays ({r},{c}) and threatens to win."
+                news.jit_transition = f"{mark} plays ({r + 1},{c + 1}) and threatens to win."
         if news.is_goal():
             news.phase = "over"
         return news
@@ -116,7 +117,7 @@ class TicTacToe_State(sz.SZ_State):
 
     def goal_message(self):
         if self.winner is not None:
-            return f"{MARKS[self.winner]} wins in {self.move_count} moves. Well played!"
+            return f"{MARKS[self.winner]} wins in {self.move_count} moves."
         if self.is_full():
             return "It's a draw: nobody completed a line."
         return "The game is not over."
@@ -145,8 +146,10 @@ class TicTacToe_State(sz.SZ_State):
 
 def _make_operator(r, c):
     return sz.SZ_Operator(
-        name=lambda s, r=r, c=c: f"Place {MARKS[getattr(s, 'whose_turn', 0)]} at ({r},{c})",
-        description=f"Put the mark of the player to move in row {r}, column {c}.",
+        # Rows and columns are numbered from 1 for people (the operator index is 3*r + c).
+        name=lambda s, r=r, c=c: f"Place {MARKS[getattr(s, 'whose_turn', 0)]} "
+                                 f"at ({r + 1},{c + 1})",
+        description=f"Put the mark of the player to move in row {r + 1}, column {c + 1}.",
         precond_func=lambda s, r=r, c=c: s.can_place(r, c),
         state_xition_func=lambda s, r=r, c=c: s.place(r, c),
         role=None,

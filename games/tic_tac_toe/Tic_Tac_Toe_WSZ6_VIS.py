@@ -62,7 +62,7 @@ def render_state(state, role_num=None):
                 parts.append(_mark(mark, cx, cy))
             elif my_turn:
                 idx = 3 * r + c
-                label = escape(f"Place {mark_to_move} at ({r},{c})")
+                label = escape(f"Place {mark_to_move} at ({r + 1},{c + 1})")
                 hit = f"tttcell{r}{c}"  # no "-" or ".": SMIL would parse it as an offset
                 parts.append(
                     f'<g data-op-index="{idx}" style="cursor:pointer">'

@@ -37,6 +37,63 @@
     }, true);
   });
 
+  // -- the connection: a banner while the socket is down, and no move sent offline ----
+  // The ws extension queues what is sent while its socket is closed and sends it on
+  // reconnect, when the player may long have moved on: a send while offline is dropped
+  // here with a message instead, and the queue is emptied whenever the socket opens.
+  var offline = false;
+  // Reconnect soon after a drop, and never wait more than ~8 s between tries (the ws
+  // extension's own back-off grows to a minute): a class is waiting.
+  if (window.htmx) {
+    htmx.config.wsReconnectDelay = function (retry) {
+      return Math.min(8000, 500 * Math.pow(2, retry)) * (0.5 + Math.random() / 2);
+    };
+  }
+  var OFFLINE_TEXT = "You are offline: that was not sent. Try again once the connection is back.";
+
+  function say(text) {
+    var flash = document.getElementById("flash");
+    if (!flash) return;
+    flash.innerHTML = "";
+    var p = document.createElement("p");
+    p.className = "flash error";
+    p.textContent = text;
+    flash.appendChild(p);
+  }
+
+  function setOffline(value) {
+    offline = value;
+    var live = document.getElementById("live");
+    var banner = document.getElementById("connection-banner");
+    if (live) live.classList.toggle("offline", value);
+    if (banner) banner.hidden = !value;
+  }
+
+  function socketOpen() {
+    var live = document.getElementById("live");
+    var data = live && live["htmx-internal-data"];
+    var socket = data && data.webSocket && data.webSocket.socket;
+    return !!socket && socket.readyState === 1;
+  }
+
+  window.szportal = { isOffline: function () { return offline || !socketOpen(); },
+                      say: say, offlineText: OFFLINE_TEXT };
+
+  document.addEventListener("htmx:wsClose", function () { setOffline(true); });
+  document.addEventListener("htmx:wsError", function () { setOffline(true); });
+  document.addEventListener("htmx:wsOpen", function (evt) {
+    var queue = evt.detail && evt.detail.socketWrapper && evt.detail.socketWrapper.queue;
+    if (queue) queue.length = 0;
+  });
+  // The banner goes when the server's snapshot (the first push after connecting) is in.
+  document.addEventListener("htmx:wsAfterMessage", function () { if (offline) setOffline(false); });
+  document.addEventListener("htmx:wsConfigSend", function (evt) {
+    if (offline || !socketOpen()) {
+      evt.preventDefault();
+      say(OFFLINE_TEXT);
+    }
+  }, true);
+
   // A page restored from the back/forward cache follows the server again.
   window.addEventListener("pageshow", function (evt) {
     if (evt.persisted) leaving = null;

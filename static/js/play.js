@@ -40,7 +40,18 @@
 
   // Apply operator ``index``; a move with parameters and no args opens its form or editor.
   function sendMove(index, args) {
-    if (!isApplicable(index)) return false;
+    if (window.szportal && window.szportal.isOffline()) {
+      window.szportal.say(window.szportal.offlineText);
+      return true;
+    }
+    if (!isApplicable(index)) {
+      var banner = byId("turn-banner");
+      if (banner && banner.classList.contains("paused") && window.szportal) {
+        window.szportal.say("The game is paused: moves wait until it resumes.");
+        return true;
+      }
+      return false;
+    }
     var text = argsText(args);
     if (!text) {
       var editorButton = document.querySelector('#operators .editor-open[data-op-index="' + index + '"]');

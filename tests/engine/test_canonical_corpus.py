@@ -503,3 +503,32 @@ def test_parallel_validation_gives_the_same_verdicts(ttt, rift):
     assert [r["status"] for r in reports] == ["canonical", "non_canonical", "canonical",
                                               "canonical"]
     assert reports[1]["first_failure"]["class"] == "state_mismatch"
+
+
+def test_a_shared_seat_keeps_the_first_holder_and_is_checked():
+    source = GameSource(f"{GAMES}/tic_tac_toe")
+    pt = PlayThrough(source, seed=5, seats=SEATS, log_writer=LogWriter()).start()
+    pt.change_seat(0, "p-late", "human", shared=True)
+    rnd = random.Random(5)
+    makers = ["p-late", SEATS[1]["participant"], SEATS[0]["participant"]]
+    for i in range(3):
+        role = pt.roles_to_move()[0]
+        pt.apply(Actor(role, "x", "human", makers[i]), *bots.choose_move(pt, role, "random", rnd))
+    pt.end("abandoned")
+    check(pt.log.text())
+    events = events_of(pt.log.text())
+    i = next(i for i, e in enumerate(events) if e["type"] == "seat_changed")
+    assert events[i]["shared"] is True
+    # without "shared" the first holder lost the role, and X's third move is illegal
+    unshared = [dict(e) for e in events]
+    del unshared[i]["shared"]
+    third = moves_of(unshared)[2]
+    check(seal(unshared), "illegal_move", line=third + 1)
+    # a shared seat given to its holder again is refused
+    again = [dict(e) for e in events]
+    again[i] = dict(again[i], participant=SEATS[0]["participant"])
+    check(seal(again), "illegal_move", line=i + 1)
+    # "shared" must be a boolean
+    odd = [dict(e) for e in events]
+    odd[i] = dict(odd[i], shared="yes")
+    check(seal(odd), "structure", line=i + 1)

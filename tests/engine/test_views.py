@@ -243,13 +243,13 @@ def test_operator_list_marks_applicability_per_role_in_turns(play):
     assert [o.index for o in x_ops] == list(range(9))
     assert all(o.applicable for o in x_ops)
     assert not any(o.applicable for o in o_ops)         # not O's turn
-    assert x_ops[4].name == "Place X at (1,1)"
+    assert x_ops[4].name == "Place X at (2,2)"
     pt.apply(Actor(0, "x"), 4, [])
     x_ops = views.operator_list(pt, 0)
     o_ops = views.operator_list(pt, 1)
     assert not any(o.applicable for o in x_ops)
     assert [o.index for o in o_ops if o.applicable] == [0, 1, 2, 3, 5, 6, 7, 8]
-    assert o_ops[0].name == "Place O at (0,0)"
+    assert o_ops[0].name == "Place O at (1,1)"
     assert not any(o.applicable for o in views.operator_list(pt, 2))   # observer
 
 

@@ -370,3 +370,12 @@ def test_vis_interaction_attributes(tmp_path):
     s = _apply(f, s, 17)
     html = _render(vis, s, 1)
     assert f'data-op-index="{mod.OP_SHOW + mod.CARDS.index("Poison Vial")}"' in html
+
+
+def test_an_accusation_reads_without_doubled_punctuation():
+    mod, _ = load_pff(SLUG)
+    cards = [mod.SUSPECTS[0], mod.WEAPONS[0], mod.ROOMS[0]]
+    for correct in (True, False):
+        text = mod.event_text({"kind": "accusation", "by": 0, "cards": cards,
+                               "correct": correct})
+        assert "!." not in text and ".." not in text and text.endswith((".", "!")), text

@@ -119,3 +119,18 @@ def test_vis_clickable_cells(tmp_path):
     # the player not to move and observers get no clickable cells
     assert "data-op-index" not in _render(vis, s, 0)
     assert "data-op-index" not in _render(vis, s, 2)
+
+
+def test_rows_and_columns_are_numbered_from_one_and_the_loser_is_not_congratulated(tmp_path):
+    mod, f, s = _new(tmp_path)
+    ops = f.operators.operators
+    assert ops[0].name(s) == "Place X at (1,1)" and "row 1, column 1" in ops[0].description
+    assert ops[8].name(s) == "Place X at (3,3)"
+    for i in (0, 3, 1, 4):
+        s = ops[i].state_xition_func(s)
+    assert "plays (2,2)" in s.jit_transition
+    s = ops[2].state_xition_func(s)
+    assert s.is_goal() and "Well played" not in s.goal_message()
+    vis = _vis()
+    fresh = _new(tmp_path)[2]
+    assert "Place X at (1,1)" in _render(vis, fresh, 0) and "(0,0)" not in _render(vis, fresh, 0)

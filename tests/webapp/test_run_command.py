@@ -37,9 +37,19 @@ def test_run_starts_redis_worker_and_web_then_stops_them_all(tmp_path, empty_dat
                          if os.path.exists(f"/proc/{pid}/cmdline"))
         assert "redis-server" in names and "gunicorn" in names and "workers.cli" in names
         assert "Tic-Tac-Toe" in requests.get(f"http://127.0.0.1:{port}/games").text
-        proc.send_signal(signal.SIGINT)                  # Ctrl+C
+        # Ctrl+C in a terminal: SIGINT to the whole process group at once
+        began = time.monotonic()
+        os.killpg(proc.pid, signal.SIGINT)
         output, _ = proc.communicate(timeout=60)
+        took = time.monotonic() - began
         assert f"http://127.0.0.1:{port}/" in output and "instructor-demo" in output
+        assert took < 5, f"stopping took {took:.1f} s:\n{output[-3000:]}"
+        assert "Traceback" not in output and "SIGKILL" not in output, output[-3000:]
+        stops = [output.find(f"Stopped {what}") for what in
+                 ("the web server", "the game processes", "the worker", "the scheduler",
+                  "Redis")]
+        assert -1 not in stops and stops == sorted(stops), output[-3000:]
+        assert "Everything stopped in" in output
         time.sleep(1)
         assert not [pid for pid in children if os.path.exists(f"/proc/{pid}")
                     and "Z" not in open(f"/proc/{pid}/stat").read().split()[2]]

@@ -8,7 +8,7 @@ from flask import current_app
 from ..extensions import db
 from ..locks import release_connection
 from ..models import Participant
-from . import bots, control, forward, hub, presence, rows
+from . import bots, control, forward, hub, presence, rows, seating
 from .playthroughs import Elsewhere, acting_live, read_facts
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,7 @@ def set_connected(participant_id, connected, forwarded=False):
     if live is None:
         return
     if connected:
+        seating.note_arrival(live, participant_id, facts.seats.get(participant_id))
         presence.connected(live, participant_id)
         resume_if_left(facts, live, name)
     else:

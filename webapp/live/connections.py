@@ -5,6 +5,7 @@ the session's channel for the sockets other processes hold (``cluster``).  Socke
 are admitted within limits per participant and per client address.
 """
 import collections
+import socket
 import threading
 
 from .cluster import client_key
@@ -63,6 +64,21 @@ class Connections:
         with self._announce_lock:
             self.cluster.announce(key, [(c.participant_id, c.is_owner, c.id)
                                         for c in self.clients_of(key)])
+
+    def close_sockets(self):
+        """Close every socket held here (the server is stopping): pages see the
+        connection drop and reconnect by themselves (1012: service restart)."""
+        with self._lock:
+            clients = [c for found in self._clients.values() for c in found]
+        for client in clients:
+            client.alive = False
+            for close in (lambda: client.ws.close(1012, "the server is restarting"),
+                          lambda: client.ws.sock.shutdown(socket.SHUT_RDWR)):
+                try:
+                    close()
+                except Exception:
+                    pass
+        return len(clients)
 
     def client(self, client_id):
         return self._by_id.get(client_id)

@@ -81,9 +81,20 @@ def game_render(live, nav, connected, status):
 def render_for(game_session, live, connected):
     """A function giving each lobby client its fragments (rendered now, from the rows)."""
     nav = nav_fragment(game_session)
-    variants = {owner: nav + lobby_regions(game_session, None, owner, connected)
+    # Each person's own words ("You are X") and the owner's controls, rendered now from
+    # the rows (pushes go out after the connection is released); lobby pushes are rare.
+    variants = {(None, owner): nav + lobby_regions(game_session, None, owner, connected)
                 for owner in (False, True)}
-    return lambda client: variants[bool(client.is_owner)]
+    for p in game_session.participants:
+        if p.kind != "bot":
+            owner = p.user_id is not None and p.user_id == game_session.owner_id
+            variants[(p.id, owner)] = nav + lobby_regions(game_session, p.id, owner,
+                                                          connected)
+
+    def render(client):
+        return variants.get((client.participant_id, bool(client.is_owner))) \
+            or variants[(None, bool(client.is_owner))]
+    return render
 
 
 def push_status(live, thinking):

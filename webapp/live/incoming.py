@@ -128,6 +128,7 @@ OWNER_CALLS = {
     "pause_session": call_service("pause_session"),
     "resume_session": call_service("resume_session"),
     "end_session": call_service("end_session"),
+    "seat_mid_game": call_service("seat_mid_game"),
     "perspective": call_perspective,
 }
 

@@ -99,7 +99,7 @@ def actor_for(live, client, role):
 
 def require_running(live):
     if live.paused:
-        raise messages.BadMessage("The game is paused by the teacher; wait for it to resume.")
+        raise messages.BadMessage("The game is paused: moves wait until it resumes.")
 
 
 def apply_move(live, client, message):

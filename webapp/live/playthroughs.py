@@ -276,6 +276,8 @@ def acting_live(facts, dead_holder=None):
     record = facts.current
     if record is None:
         return found
+    if runtime().closed:
+        return None           # the server is stopping: nothing is resumed any more
     if found is not None and (found.record_id == record.id
                               or (found.number or 0) > record.number):
         return found          # (a newer one started here: its row is on its way)

@@ -43,6 +43,11 @@ class Runtime(Connections):
     def closed(self):
         return self._closed
 
+    def stopping(self):
+        """The server is stopping: nothing is resumed or taken over any more (the
+        sockets closing now must not start game processes that are going away)."""
+        self._closed = True
+
     def close(self):
         """Release every play-through held here and stop the cluster's threads."""
         for key in list(self._live):

@@ -69,6 +69,12 @@ def participant_connected(participant_id, connected):
                        .values(connected=connected, last_seen=utcnow()))
 
 
+def participant_roles(participant_id, roles):
+    """A participant's roles after a seat change mid-game (the next rematch keeps them)."""
+    db.session.execute(update(Participant).where(Participant.id == participant_id)
+                       .values(roles=list(roles)))
+
+
 def adopt(session_id, number, log_path, version_hash):
     """The row of a play-through whose log exists but whose row was never written (its
     process died first): read back from the log's header."""

@@ -55,7 +55,10 @@ def open_playthrough(facts, active_roles):
     try:
         pt = RemotePlayThrough.start(
             pool(), game_of(facts), record_id, view_roles=expected_views(facts), seed=seed,
-            config={"active_roles": list(active_roles)}, seats=facts.log_seats,
+            config={"active_roles": list(active_roles)},
+            # the header lists the players' seats: watchers in an observer role (or a
+            # role left out of this game) are at the table, not in a seat
+            seats=[s for s in facts.log_seats if s["role"] in set(active_roles)],
             log_writer=LogWriter(str(paths["log"]), signer=signer()),
             artifacts_dir=str(paths["artifacts"]), move_seconds=move_seconds(facts),
             base_url=facts.base_url, signer=signer())

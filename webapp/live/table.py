@@ -71,6 +71,7 @@ class LivePlayThrough:
         self._fragments = {}
         self._cached_version = None
         self._pending = None
+        self.seats_version = 0        # raised when the seats change (fragments name them)
         self.nav = None               # the nav fragment (fixed for a play-through)
         self.owner_lock = None        # OwnerLock held while owned here
         self.ended_at = None          # time.monotonic() when first seen ended here
@@ -101,8 +102,8 @@ class LivePlayThrough:
         return found
 
     def cached_fragment(self, name, role, build):
-        """A rendered fragment for (version, name, role), built once."""
-        key = (self._current(), name, role)
+        """A rendered fragment for (version, pause, seats, name, role), built once."""
+        key = (self._current(), self.paused, self.seats_version, name, role)
         found = self._fragments.get(key)
         if found is None:
             found = self._fragments[key] = build()

@@ -14,6 +14,7 @@ OUTCOME_TEXT = {"win": "You won!", "loss": "You lost.", "draw": "It's a draw.",
                 "finished": "The game is finished."}
 OUTCOME_WORD = {"win": "won", "loss": "lost", "draw": "draw", "finished": "finished"}
 HISTORY_SHOWN = 50
+GROUP_AFTER = 12           # a longer list of moves is grouped by kind
 OBSERVER = "observer"
 MANIFEST_RE = re.compile(r'<script\b[^>]*\bid=["\']wsz6-regions["\'][^>]*>(.*?)</script>',
                          re.S | re.I)
@@ -101,6 +102,8 @@ def turn_banner(live, role):
     pt = live.pt
     if pt.ended:
         return "over", "The game is over."
+    if live.paused:
+        return "paused", "The game is paused: moves wait until it resumes."
     pending = live.pending_roles()
     waiting = "Waiting for " + (", ".join(role_label(live, r) for r in pending) or "nobody")
     if role is not None and role in pending:
@@ -124,17 +127,42 @@ def editor_op(op):
     return len(op.params or []) == 1 and op.params[0].get("type") == "file_edit"
 
 
+def op_groups(ops):
+    """[(label, operators)]: one unlabelled list, or, for a long list of several kinds
+    of move, one group per the names' first word."""
+    if len(ops) <= GROUP_AFTER:
+        return [(None, ops)] if ops else []
+    groups = {}
+    for op in ops:
+        groups.setdefault(str(op.name).split(" ", 1)[0] or "Moves", []).append(op)
+    if len(groups) == 1:
+        return [(next(iter(groups)), ops)]
+    return list(groups.items())
+
+
+def move_sections(view, role, usable):
+    """The moves panel: the role's moves it can make now first, the rest (its moves not
+    possible now, and other roles' moves) behind "show all moves"."""
+    ops = [op for op in view.operators if not op.bookkeeping]
+    mine = [op for op in ops if op.applicable and usable and op.role in (None, role)]
+    rest = [op for op in ops if op not in mine]
+    return {"moves_mine": op_groups(mine), "moves_rest": op_groups(rest),
+            "moves_rest_count": len(rest), "has_moves": bool(ops)}
+
+
 def role_context(live, role, acting):
     view = live.view(role)
     pt = live.pt
     mine, table = end_lines(live, role)
+    # While paused nothing can be played: the banner says so and no control is live.
+    playing = acting and not live.paused
     editors = {op.index: editor_text(live, op.params[0]) for op in view.operators
-               if op.applicable and editor_op(op)} if acting else {}
-    return {
+               if op.applicable and editor_op(op)} if playing else {}
+    return {**move_sections(view, role, not live.paused), "paused": live.paused,
         "live": live, "pt": pt, "role": role, "view": view, "can_act": acting,
         "scene": scene_html(view.html),
         "role_name": pt.role_name(role) if role is not None else "Observer",
-        "applicable": [op.index for op in view.operators if op.applicable] if acting else [],
+        "applicable": [op.index for op in view.operators if op.applicable] if playing else [],
         "editors": editors,
         "banner": turn_banner(live, role), "outcome_mine": mine, "outcome_table": table,
         "goal_message": getattr(pt, "goal_message", "") if pt.ended == "goal" else "",
@@ -170,7 +198,10 @@ def personal_context(live, participant_id, is_owner, status):
     artifacts = [a for a in artifact_list(live)
                  if is_owner or a["role"] in live.roles_of(participant_id)]
     number = live.number if live.number is not None else playthrough_number(live)
+    from ..live import seating
     return {"live": live, "pt": live.pt, "role": role, "is_owner": is_owner,
+            "watchers": seating.watchers(live) if is_owner else [],
+            "seatable": seating.seatable_roles(live) if is_owner else [],
             "status": status, "player_undo": player_undo and not owner_undo,
             "owner_undo": owner_undo, "artifacts": artifacts,
             "session_key": live.session_key, "live_number": number}
@@ -202,6 +233,8 @@ def public_regions(live, connected_ids, status="in_progress", oob=True):
 def public_context(live, connected_ids, status):
     players = []
     for pid, s in live.seats.items():
+        if s["kind"] == "bot" and not s["roles"]:
+            continue          # a bot whose seat a person took
         on = pid in connected_ids or s["kind"] == "bot"
         players.append({"name": s["name"], "kind": s["kind"], "connected": on,
                         "presence": "bot" if s["kind"] == "bot"

@@ -3,10 +3,10 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..models import Session, utcnow
+from ..models import Session, row_id, utcnow
 from . import bp
 from .seats import LobbyError
-from .services import end_session, pause_session, resume_session
+from .services import end_session, pause_session, resume_session, seat_mid_game
 
 
 def _control(key, service, done):
@@ -67,3 +67,34 @@ def end_damaged_playthrough(key):
                              "game page.")
         end_session(game_session, actor_name)
     return _control(key, service, "The play-through has ended; its log is kept as it is.")
+
+
+def role_number(value):
+    """A role number from a form (a small whole number), or None."""
+    text = (value or "").strip()
+    return int(text) if text.isdigit() and text.isascii() and len(text) < 6 else None
+
+
+@bp.post("/<key>/seat-live")
+@login_required
+def seat_live(key):
+    """Seat a watcher in a role while the game runs (the owner), replacing the role's
+    players or sharing the role."""
+    game_session = Session.query.filter_by(key=key).first_or_404()
+    if current_user.id != game_session.owner_id:
+        abort(403)
+    number = row_id(request.form.get("participant_id"))
+    role = role_number(request.form.get("role"))
+    error = None
+    if number is None or role is None:
+        error = "Choose a person and a role."
+    else:
+        try:
+            seat_mid_game(game_session, number, role, request.form.get("mode", "replace"))
+        except LobbyError as exc:
+            error = str(exc)
+    if request.headers.get("HX-Request"):
+        from ..live.hub import flash_fragment
+        return flash_fragment(error or "Seated.", "error" if error else "success"), 200
+    flash(error or "Seated.", "error" if error else "success")
+    return redirect(url_for("play.game", key=game_session.key))

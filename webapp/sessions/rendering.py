@@ -8,7 +8,9 @@ from .seats import filled_roles, minimum_status
 
 def lobby_context(game_session, viewer_id, is_owner, connected):
     roles = game_session.game.roles
+    viewer = next((p for p in game_session.participants if p.id == viewer_id), None)
     return {
+        "viewer_roles": list(viewer.roles) if viewer is not None else [],
         "game_session": game_session, "participants": game_session.participants,
         "roles": roles, "role_names": {r["num"]: r["name"] for r in roles},
         "minimum": minimum_status(game_session), "is_owner": is_owner,

@@ -90,3 +90,24 @@ def end_session(game_session, actor_name, reason="ended"):
             end_damaged(game_session, damage)
     control.write_status(facts.id, "ended")
     return live
+
+
+def seat_mid_game(game_session, participant_id, role, mode="replace"):
+    """Seat a watcher in a role of the running (or just ended) play-through."""
+    from ..live import seating
+    if game_session.status not in ("in_progress", "paused", "ended"):
+        raise LobbyError("Seats are set in the lobby before the game starts.")
+    try:
+        facts, live = _live_of(game_session, "seat_mid_game", participant_id=participant_id,
+                               role=role, mode=mode)
+    except Forwarded:
+        return None
+    if live is None:
+        raise LobbyError("The play-through cannot be reached right now; try again.")
+    try:
+        seating.seat(live, participant_id, role, mode)
+    except seating.SeatError as exc:
+        raise LobbyError(str(exc)) from exc
+    from ..live.changes import after_change
+    after_change(live)
+    return live

@@ -119,6 +119,7 @@ MATRIX = {
     "POST /s/<key>/remove": "403 403 403 403 302 403",
     "POST /s/<key>/resume": "302 302 403 403 302 302",
     "POST /s/<key>/seat": "403 403 403 403 302 403",
+    "POST /s/<key>/seat-live": "302 302 403 403 302 403",
     "POST /s/<key>/start": "403 403 403 403 302 403",
     "POST /s/<key>/validate": "302 302 403 302 302 302",
     "POST /s/debug/<slug>": "302 302 403 403 403 302",

@@ -111,7 +111,7 @@ def test_upload_review_confirm_installs_an_immutable_dev_version(app, admin):
     review_url = response.headers["Location"]
     page = admin.get(review_url).get_data(as_text=True)
     assert "Tic-Tac-Toe Deluxe" in page and "The check passed" in page and "new game" in page
-    assert "Plays the X marks" in page and "Place X at (0,0)" in page
+    assert "Plays the X marks" in page and "Place X at (1,1)" in page
     assert "validate #2" in page and "checkpoint round-trip" in page
     with app.app_context():
         assert Game.query.filter_by(slug="ttt_deluxe").first() is None   # not yet

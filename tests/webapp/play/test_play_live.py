@@ -15,6 +15,20 @@ def players_region(text):
         else ""
 
 
+def names_of(app, key):
+    """Pseudonymous participant id -> display name (format 2 logs name participants only
+    by their ids; the names are in the database)."""
+    with app.app_context():
+        return {p.pseudonym: p.display_name
+                for p in Session.query.filter_by(key=key).one().participants}
+
+
+def named(app, key, pt, type_):
+    """Presence events with the person's name."""
+    names = names_of(app, key)
+    return [dict(e, name=names.get(e.get("participant"))) for e in events(pt, type_)]
+
+
 def test_a_dropped_player_keeps_the_seat_and_everyone_leaving_pauses_the_session(app, live_server):
     app.config["RECONNECT_WINDOW_SECONDS"] = 1.0
     owner, (ann, bob), key = play_setup(app, live_server, "tic_tac_toe",
