@@ -294,7 +294,7 @@ def test_a_game_gets_the_environment_its_admin_set_in_its_check_and_its_moves(
     review = upload(boss, "needs_key")
     assert "Not installed" not in review.text, review.text[-1500:]
     page = review.url.split(boss.base)[1]
-    assert boss.post(page + "/confirm", {}, csrf_from=page).ok
+    assert boss.post(page + "/confirm", {"install_as": "new-version"}, csrf_from=page).ok
     session = boss.post("/s/debug/needs_key", {}, csrf_from="/games/")
     assert "/lobby" in session.url, session.text[-1500:]
     key = session.url.split("/s/")[1].split("/")[0]
