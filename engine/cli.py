@@ -103,19 +103,26 @@ def folder_resolver(*roots):
     def versions():
         """{version hash: (folder, slug)} of every game under ``roots`` (for workers)."""
         found = {}
-        for root in roots:
-            names = sorted(os.listdir(root)) if os.path.isdir(root) else []
-            for folder in [root] + [os.path.join(root, n) for n in names]:
-                if not os.path.isdir(folder):
-                    continue
-                try:
-                    source = GameSource(folder)
-                except GameLoadError:
-                    continue
-                found.setdefault(source.version, (str(source.folder), source.slug))
+        for source in game_sources(roots, include_roots=True):
+            found.setdefault(source.version, (str(source.folder), source.slug))
         return found
     resolve.versions = versions
     return resolve
+
+
+def game_sources(roots, include_roots=False):
+    """The loadable game folders directly under each of ``roots`` (and the roots
+    themselves, with ``include_roots``), as GameSources."""
+    for root in roots:
+        names = sorted(os.listdir(root)) if os.path.isdir(root) else []
+        folders = ([root] if include_roots else []) + [os.path.join(root, n) for n in names]
+        for folder in folders:
+            if not os.path.isdir(folder):
+                continue
+            try:
+                yield GameSource(folder)
+            except GameLoadError:
+                continue
 
 
 def default_games_dir():
@@ -210,17 +217,9 @@ def against_resolver(against, games_dirs):
     if os.path.isdir(against):
         source = GameSource(against)
         return lambda slug, version: source, source
-    for base in games_dirs:
-        for name in sorted(os.listdir(base)) if os.path.isdir(base) else []:
-            folder = os.path.join(base, name)
-            if not os.path.isdir(folder):
-                continue
-            try:
-                source = GameSource(folder)
-            except GameLoadError:
-                continue
-            if source.version.startswith(against):
-                return lambda slug, version: source, source
+    for source in game_sources(games_dirs):
+        if source.version.startswith(against):
+            return lambda slug, version: source, source
     raise click.BadParameter(f"no game folder or installed version {against!r}",
                              param_hint="--against")
 

@@ -19,6 +19,19 @@ def wait_until(cond, timeout=10):
         time.sleep(0.02)
 
 
+def x_wins(app, live_server):
+    """A live tic-tac-toe that X wins in five moves; its play-through."""
+    owner, (ann, bob), key = play_setup(app, live_server, "tic_tac_toe",
+                                        [("Ann", [0]), ("Bob", [1])])
+    pt = live_pt(app, key)
+    for role, cell in ((0, 0), (1, 3), (0, 1), (1, 4), (0, 2)):
+        k = pt.k
+        move(ann if role == 0 else bob, pt, role, cell)
+        wait_until(lambda: pt.k > k)
+    wait_until(lambda: pt.ended == "goal")
+    return pt
+
+
 def validated(app, client, filled_session, run_jobs, make_user, login):
     key = filled_session(count=2, owner="prof")
     make_user("admin1", kind="admin")
@@ -55,14 +68,7 @@ def test_an_edited_or_replaced_log_loses_its_stored_verdict(app, client, filled_
 
 
 def test_live_footers_are_signed_with_the_published_key(app, live_server, client):
-    owner, (ann, bob), key = play_setup(app, live_server, "tic_tac_toe",
-                                        [("Ann", [0]), ("Bob", [1])])
-    pt = live_pt(app, key)
-    for role, cell in ((0, 0), (1, 3), (0, 1), (1, 4), (0, 2)):
-        k = pt.k
-        move(ann if role == 0 else bob, pt, role, cell)
-        wait_until(lambda: pt.k > k)
-    wait_until(lambda: pt.ended == "goal")
+    pt = x_wins(app, live_server)
     published = client.get("/api/v1/signing-key").get_json()
     assert published["algorithm"] == "Ed25519"
     ring = Keyring([public_from_text(published["public_key"])])
@@ -106,14 +112,7 @@ def test_validate_stored_uses_every_core_and_tags_every_row(app, filled_session,
 def test_the_portal_trusts_its_own_signatures(app, live_server, run_jobs):
     """A finished live play-through's validation report says its footer's signature
     is valid (the portal's key), on the report page too."""
-    owner, (ann, bob), key = play_setup(app, live_server, "tic_tac_toe",
-                                        [("Ann", [0]), ("Bob", [1])])
-    pt = live_pt(app, key)
-    for role, cell in ((0, 0), (1, 3), (0, 1), (1, 4), (0, 2)):
-        k = pt.k
-        move(ann if role == 0 else bob, pt, role, cell)
-        wait_until(lambda: pt.k > k)
-    wait_until(lambda: pt.ended == "goal")
+    pt = x_wins(app, live_server)
     import time
     deadline = time.time() + 20
     while True:
