@@ -185,6 +185,35 @@ def goal_message(state):
     return "The play-through has reached its goal."
 
 
+def last_decision(moves):
+    """Index in ``moves`` of the last decision (a non-host move), or None."""
+    for i in range(len(moves) - 1, -1, -1):
+        if moves[i]["actor"]["kind"] != "host":
+            return i
+    return None
+
+
+def check_undo_rules(moves, ended, actor, owner, parallel_now, allows_undo):
+    """The undo rules, for an engine play-through and a host's mirror of one alike:
+    raise MoveError unless ``actor`` may undo the last decision now; its index.
+    ``allows_undo(op index)``: the operator has ``allow_undo``."""
+    if ended:
+        raise MoveError("finished", "the play-through has ended; moves cannot be undone")
+    i = last_decision(moves)
+    if i is None:
+        raise MoveError("nothing_to_undo", "there is no move to undo")
+    last = moves[i]
+    if not owner and (last["actor"]["role"] != actor.role
+                      or not actor.same_person(last["actor"])):
+        raise MoveError("not_yours", "you can only undo your own last move, "
+                        "before anyone else has moved")
+    op = last.get("op")
+    if (last.get("parallel_before") or parallel_now) \
+            and not (type(op) is int and allows_undo(op)):
+        raise MoveError("parallel", "moves in a simultaneous phase cannot be undone")
+    return i
+
+
 class PlayThrough:
     """One play-through of a loaded game."""
 
@@ -493,28 +522,14 @@ class PlayThrough:
     # -- undo ----------------------------------------------------------
     def undo_target(self):
         """Index in ``moves`` of the last decision (a non-host move), or None."""
-        for i in range(len(self.moves) - 1, -1, -1):
-            if self.moves[i]["actor"]["kind"] != "host":
-                return i
-        return None
+        return last_decision(self.moves)
 
     def check_undo(self, actor, owner=False):
         """Raise MoveError unless ``actor`` may undo the last decision now."""
-        if self.ended:
-            raise MoveError("finished", "the play-through has ended; moves cannot be undone")
-        i = self.undo_target()
-        if i is None:
-            raise MoveError("nothing_to_undo", "there is no move to undo")
-        last = self.moves[i]
-        if not owner and (last["actor"]["role"] != actor.role
-                          or not actor.same_person(last["actor"])):
-            raise MoveError("not_yours", "you can only undo your own last move, "
-                            "before anyone else has moved")
-        touches_parallel = last["parallel_before"] or state_parallel(self.state)
-        op = self.operators[last["op"]] if last["op"] < len(self.operators) else None
-        if touches_parallel and not getattr(op, "allow_undo", False):
-            raise MoveError("parallel", "moves in a simultaneous phase cannot be undone")
-        return i
+        ops = self.operators
+        return check_undo_rules(
+            self.moves, self.ended, actor, owner, state_parallel(self.state),
+            lambda i: 0 <= i < len(ops) and bool(getattr(ops[i], "allow_undo", False)))
 
     def undo(self, actor, owner=False):
         """Undo the last decision and the forced moves after it; returns the event."""

@@ -236,8 +236,8 @@ class Rules:
             self.at_seq[i] = (self.k, self.hashes[-1])
             if self.trace.get("stop") == i:          # the game refused; the rule said why
                 self.fail("illegal_move", "the game refused this event", ev)
-        if self.events[-1]["type"] != logmod.FOOTER:
-            self.open_end()
+        # An open log (a live play-through) may stop anywhere a host could; a forced
+        # move may still be pending there (a resume settles it first).
         return self
 
     def settled(self, ev, facts):
@@ -491,11 +491,6 @@ class Rules:
         self.compare(ev, "state_mismatch", [
             ("k", ev["k"], self.k), ("state_hash", ev["state_hash"], self.hashes[-1])])
 
-    def open_end(self):
-        """An open log (a live play-through) may end anywhere a host could stop; a
-        forced move may still be pending (resume settles it first)."""
-
-
 def _who(actor, who):
     return {"role": actor.get("role"), who: actor.get(who)}
 
@@ -639,7 +634,7 @@ def _judge(report, events, source, trace, tracer, retrace, against, allow_open, 
 
 def _signature(lines, keyring):
     """The footer's signature checked against the trusted keys (or just its presence)."""
-    from .signing import ABSENT, INVALID, Keyring, tip_message  # noqa: F401
+    from .signing import ABSENT, Keyring
     if not lines:
         return {"status": ABSENT}
     try:

@@ -16,8 +16,8 @@ from typing import NamedTuple
 
 from .. import LOG_FORMAT_VERSION
 from ..log import FOOTER, HEADER, LogWriteError, drop_partial_tail, read_events
-from ..playthrough import (NOT_RECORDED, Actor, MoveError, Role, seat_record,
-                           seats_after_change)
+from ..playthrough import (NOT_RECORDED, Actor, MoveError, Role, check_undo_rules,
+                           last_decision, seat_record, seats_after_change)
 from ..views import OperatorInfo, RoleView
 from .host import GameDied, GameTimeout
 from .protocol import CallError
@@ -389,28 +389,13 @@ class RemotePlayThrough:
 
     # -- undo rules (the host's: the game process applies them again) ---------------------
     def undo_target(self):
-        for i in range(len(self.moves) - 1, -1, -1):
-            if self.moves[i]["actor"]["kind"] != "host":
-                return i
-        return None
+        return last_decision(self.moves)
 
     def check_undo(self, actor, owner=False):
-        if self.ended:
-            raise MoveError("finished", "the play-through has ended; moves cannot be undone")
-        i = self.undo_target()
-        if i is None:
-            raise MoveError("nothing_to_undo", "there is no move to undo")
-        last = self.moves[i]
-        if not owner and (last["actor"]["role"] != actor.role
-                          or not actor.same_person(last["actor"])):
-            raise MoveError("not_yours", "you can only undo your own last move, "
-                            "before anyone else has moved")
         table = self.operators_table
-        op = table[last["op"]] if isinstance(last.get("op"), int) \
-            and 0 <= last["op"] < len(table) else {}
-        if (last.get("parallel_before") or self.parallel) and not op.get("allow_undo"):
-            raise MoveError("parallel", "moves in a simultaneous phase cannot be undone")
-        return i
+        return check_undo_rules(
+            self.moves, self.ended, actor, owner, self.parallel,
+            lambda i: 0 <= i < len(table) and bool(table[i].get("allow_undo")))
 
     # -- other records and the end ----------------------------------------------------------
     def record(self, type_, **fields):
