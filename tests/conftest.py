@@ -29,3 +29,14 @@ def pytest_sessionfinish(session):
             reporter.write_line(f"SKIPPED: {requirement.reason}: {count} {tests}",
                                 red=True, bold=True)
     return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test on PostgreSQL shows the end of the server's own log beside it (a
+    dropped connection says why only there)."""
+    report = yield
+    databases = getattr(item, "funcargs", {}).get("databases")
+    if report.failed and getattr(databases, "kind", None) == "postgresql":
+        report.sections.append(("PostgreSQL server log (end)", databases.server.log_tail()))
+    return report

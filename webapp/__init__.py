@@ -53,6 +53,7 @@ def create_app(test_config=None):
         # A pooled connection the server has closed (a restart, an idle timeout) is
         # replaced before use instead of failing the request that draws it.
         options.setdefault("pool_pre_ping", True)
+        connect_retries()
     pathlib.Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     from .install.services import expire_staged
     expire_staged(pathlib.Path(app.config["DATA_DIR"]) / "install_staging",
@@ -106,6 +107,38 @@ def sqlite_pragmas():
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+
+
+CONNECT_TRIES = 3           # a new server connection: tries, a short pause between them
+
+
+def connect_retries():
+    """A new connection to a database server that is closed while it opens (a server
+    under load or restarting: "server closed the connection unexpectedly") is tried
+    again after a short pause, so a socket's presence write or a page does not fail
+    for it.  Only opening a connection is retried, never a statement: nothing can be
+    applied twice.  A server that stays away fails after the last try."""
+    import time
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if getattr(connect_retries, "done", False):
+        return
+    connect_retries.done = True
+
+    @event.listens_for(Engine, "do_connect")
+    def connect(dialect, _record, cargs, cparams):
+        if dialect.name == "sqlite":
+            return None                     # the default connect
+        error = dialect.loaded_dbapi.OperationalError
+        for attempt in range(CONNECT_TRIES):
+            try:
+                return dialect.connect(*cargs, **cparams)
+            except error:
+                if attempt + 1 == CONNECT_TRIES:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
 
 # Game vis HTML is inserted into pages: inline scripts and handlers must never run.

@@ -98,7 +98,7 @@ class PostgresServer:
             if self._wait_ready(timeout):
                 return self
             self._stop_process()
-        log = self._log()
+        log = self.log_tail()
         self.stop()
         raise RuntimeError(f"postgres did not start after {attempts} attempts:\n{log}")
 
@@ -182,7 +182,8 @@ class PostgresServer:
                 self.proc.wait(timeout=timeout)
         self.proc = None
 
-    def _log(self) -> str:
+    def log_tail(self) -> str:
+        """The end of the server's log (for a failed test's report)."""
         path = self.folder / "postgres.log" if self.folder else None
         return path.read_text(errors="replace")[-4000:] if path and path.exists() else ""
 
