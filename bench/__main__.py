@@ -1,10 +1,11 @@
-"""Run the benchmarks: ``python -m bench [engine] [gameproc] [workers]`` (``make bench``)."""
+"""Run the benchmarks: ``python -m bench [engine] [gameproc] [workers] [turnover]``
+(``make bench``)."""
 import sys
 
-from bench import engine_bench, gameproc_bench, workers_bench
+from bench import engine_bench, gameproc_bench, turnover, workers_bench
 
 SUITES = {"engine": engine_bench.run, "gameproc": gameproc_bench.run,
-          "workers": workers_bench.run}
+          "workers": workers_bench.run, "turnover": turnover.run}
 
 
 def main(argv):

@@ -30,10 +30,11 @@ class StartRefused(Exception):
     """A play-through could not start; the message is for people."""
 
 
-def start_playthrough(game_session, active_roles, wait=True):
+def start_playthrough(game_session, active_roles, wait=True, facts=None):
     """Start the session's next play-through and register it live; returns it once its
-    row is written (``wait``)."""
-    facts = read_facts(game_session)
+    row is written (``wait``).  ``facts``: the session's facts, if the caller has just
+    read them and changed nothing since."""
+    facts = facts or read_facts(game_session)
     live, row = open_playthrough(facts, active_roles)
     if wait:
         rows.writer().wait(row)
@@ -91,9 +92,11 @@ def claim_number(facts):
     previous play-through is still running (two rematches at once start one)."""
     root = session_folder(facts) / "playthroughs"
     root.mkdir(parents=True, exist_ok=True)
-    started = [int(n) for n in os.listdir(root)
-               if n.isdigit() and (root / n / "log.jsonl").exists()]
-    last = max(started + [facts.current.number if facts.current else 0])
+    # The highest numbered folder with a log (a folder whose claim was given up has
+    # none): a long session's earlier play-throughs are not looked at one by one.
+    numbers = sorted((int(n) for n in os.listdir(root) if n.isdigit()), reverse=True)
+    started = next((n for n in numbers if (root / str(n) / "log.jsonl").exists()), 0)
+    last = max(started, facts.current.number if facts.current else 0)
     current = facts.current
     interrupted = current is not None and current.number == last \
         and current.status == "ended" and current.end_reason == "interrupted"

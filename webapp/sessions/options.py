@@ -72,8 +72,9 @@ def start_rematch(game_session, rotate=False):
     from ..live import presence
     from ..live.playthroughs import live_of, read_facts
     from ..live.starting import StartRefused, start_playthrough
-    old = live_of(read_facts(game_session))
-    current = game_session.current_playthrough
+    facts = read_facts(game_session)
+    old = live_of(facts)
+    current = facts.current
     interrupted = old is None and current is not None and current.status == "ended" \
         and current.end_reason == "interrupted"      # a damaged log, ended by its owner
     if not interrupted and (old is None or not old.pt.ended):
@@ -81,8 +82,9 @@ def start_rematch(game_session, rotate=False):
     roles = (old.pt.active_roles if old is not None else None) or active_roles(game_session)
     if rotate:
         rotate_seats(game_session, sorted(roles))
+        facts = None                  # the seats changed: read again
     try:
-        live = start_playthrough(game_session, sorted(roles))
+        live = start_playthrough(game_session, sorted(roles), facts=facts)
     except StartRefused as exc:
         raise LobbyError(str(exc)) from exc
     except Exception as exc:
