@@ -74,12 +74,18 @@ def export(session_key, game_slug, since, until, out_path):
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--jobs", type=int, default=None,
               help="Worker processes (default: one per core).")
-def validate_stored(session_key, as_json, jobs):
+@click.option("--against", default=None,
+              help="Replay under another version of the game (an installed version hash or "
+                   "its start, or a game folder) and report where each log diverges; a "
+                   "comparison: no row is tagged.")
+def validate_stored(session_key, as_json, jobs, against):
     """Validate stored play-throughs in place and tag them (as the batch job does), over
-    every core."""
+    every core; or, with ``--against``, compare them with another version of their game.
+
+    Exit status: 0 all canonical, 1 some not, 2 the validator could not run."""
     from webapp.models import PlayThroughRecord, Session
 
-    from .validation import validate_stored_parallel
+    from .validation import replay_against, validate_stored_parallel
     app = _app()
     with app.app_context():
         query = PlayThroughRecord.query
@@ -88,13 +94,29 @@ def validate_stored(session_key, as_json, jobs):
             if game_session is None:
                 sys.exit(f"There is no session {session_key!r}.")
             query = query.filter_by(session_id=game_session.id)
-        summary = validate_stored_parallel(query.order_by(PlayThroughRecord.id).all(), jobs)
+        records = query.order_by(PlayThroughRecord.id).all()
+        if against:
+            summary = replay_against(records, against)
+            _report_against(summary, as_json)
+            return
+        summary = validate_stored_parallel(records, jobs)
     if as_json:
         click.echo(json.dumps(summary, indent=2))
     else:
         click.echo(f"{summary['canonical']}/{summary['logs']} canonical; "
                    f"classes: {summary['counts'] or 'none'}")
     sys.exit(0 if summary["status"] in ("canonical",) or summary["logs"] == 0 else 1)
+
+
+def _report_against(summary, as_json):
+    from engine.cli import _print_validation, exit_status, mark_open
+    mark_open(summary)
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        _print_validation(summary)
+    sys.exit(0 if summary["status"] in ("canonical", "open") or summary["logs"] == 0
+             else exit_status(summary))
 
 
 if __name__ == "__main__":

@@ -87,6 +87,45 @@ def validate_stored_parallel(records, jobs=None):
     return summary
 
 
+def against_source(against):
+    """The game ``--against`` names: a game folder, or the installed version whose hash
+    is (or starts with) ``against``; a click error saying why not otherwise."""
+    import os
+
+    import click
+
+    from engine.loader import GameSource
+    from webapp.models import GameVersion
+    if os.path.isdir(against):
+        return GameSource(against)
+    found = GameVersion.query.filter(GameVersion.version_hash.startswith(against)).all() \
+        if against else []
+    if len(found) > 1:
+        raise click.BadParameter(f"{against!r} starts {len(found)} installed versions; "
+                                 "give more of the hash", param_hint="--against")
+    if not found:
+        raise click.BadParameter(f"no game folder or installed version {against!r}",
+                                 param_hint="--against")
+    return GameSource(found[0].folder)
+
+
+def replay_against(records, against):
+    """Each record's log replayed under the game ``against`` names, in game processes;
+    a batch report with the first divergent step of each log (rows are not tagged)."""
+    from engine.cli import game_validator
+
+    source = against_source(against)
+    validator = game_validator(allow_open=True, against=True)
+    reports = []
+    for record in records:
+        report = validator(record.log_path, lambda slug, version: source)
+        report.update(path=record.log_path, playthrough=record.id)
+        reports.append(report)
+    summary = batch_summary(reports)
+    summary["against"] = {"folder": str(source.folder), "version": source.version}
+    return summary
+
+
 def validate_many(records, progress=None, chunk=64):
     """Validate many play-throughs: their game processes trace ``chunk`` logs a call."""
     from engine.gameproc.logs import validate_many_with

@@ -125,3 +125,49 @@ def test_the_portal_trusts_its_own_signatures(app, live_server, run_jobs):
         time.sleep(0.2)
     assert report["status"] == "canonical"
     assert report["signature"]["status"] == "valid", report["signature"]
+
+
+def test_a_sessions_logs_replayed_against_an_edited_game_name_each_divergence(
+        app, filled_session, monkeypatch, tmp_path):
+    """``validate-stored --session KEY --against FOLDER|VERSION``: what a game edit
+    changes in a whole session's play-throughs; a comparison, so no row is tagged."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from webapp.cli import main
+    from webapp.models import GameVersion
+    key = filled_session(count=3, owner="prof")
+    edited = tmp_path / "tic_tac_toe_edited"
+    shutil.copytree("games/tic_tac_toe", edited, ignore=shutil.ignore_patterns("__pycache__"))
+    code = edited / "Tic_Tac_Toe_SZ6.py"
+    code.write_text(code.read_text().replace('f"Place {MARKS', 'f"Put {MARKS'))
+    with app.app_context():
+        installed = GameVersion.query.join(GameVersion.game).filter_by(
+            slug="tic_tac_toe").first().version_hash
+    for name, value in (("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"]),
+                        ("DATA_DIR", app.config["DATA_DIR"]), ("SECRET_KEY", "x")):
+        monkeypatch.setenv(name, value)
+    runner = CliRunner()
+    same = runner.invoke(main, ["validate-stored", "--session", key, "--against",
+                                installed[:10], "--json"])
+    assert same.exit_code == 0, same.output
+    assert json.loads(same.output)["canonical"] == 3
+    result = runner.invoke(main, ["validate-stored", "--session", key, "--against",
+                                  str(edited), "--json"])
+    assert result.exit_code == 1, result.output
+    summary = json.loads(result.output)
+    assert summary["against"]["folder"] == str(edited)
+    assert (summary["logs"], summary["canonical"]) == (3, 0)
+    for report in summary["reports"]:
+        f = report["first_failure"]
+        assert (f["class"], f["step"]) == ("state_mismatch", 1)
+        assert [d for d in f["diff"] if d["aspect"] == "op_name"]
+    text = runner.invoke(main, ["validate-stored", "--session", key, "--against",
+                                str(edited)]).output
+    assert "replayed against" in text and "op_name: recorded 'Place" in text
+    with app.app_context():              # a comparison tags nothing
+        assert all(r.validated_at is None and r.validation_status is None for r in
+                   Session.query.filter_by(key=key).one().playthroughs)
+    wrong = runner.invoke(main, ["validate-stored", "--session", key, "--against", "zz"])
+    assert wrong.exit_code == 2 and "no game folder or installed version" in wrong.output
