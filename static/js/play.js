@@ -382,6 +382,17 @@
     }
   }
 
+  // A move of the moves panel without parameters: its button names the operator, and
+  // the move goes out like a click on the board (role and version from #operators).
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest && evt.target.closest("#operators .op-move");
+    if (!button || button.disabled) return;
+    evt.preventDefault();
+    if (!sendMove(button.getAttribute("data-op-index")) && window.szportal) {
+      window.szportal.say("That move cannot be made now.");
+    }
+  });
+
   document.addEventListener("click", function (evt) {
     var opener = evt.target.closest && evt.target.closest("#operators .editor-open");
     if (opener) { evt.preventDefault(); openEditor(opener); }

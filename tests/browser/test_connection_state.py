@@ -55,7 +55,7 @@ def test_server_down_mid_game_shows_the_banner_and_drops_offline_clicks(app, mak
         assert xena.evaluate("getComputedStyle(document.getElementById('state-view'))"
                              ".pointerEvents") == "none"
         # a move sent anyway (the page's own send path) is dropped and the player is told
-        xena.evaluate("document.querySelector('#operators form.op-form')"
+        xena.evaluate("document.getElementById('click-move')"
                       ".requestSubmit()")
         xena.wait_for_selector("#flash .flash.error")
         assert "offline" in xena.text_content("#flash")
@@ -67,7 +67,7 @@ def test_server_down_mid_game_shows_the_banner_and_drops_offline_clicks(app, mak
         assert version(xena) == before and app.extensions["live"].live(
             xena.url.split("/s/")[1].split("/")[0]).pt.k == 0
         assert "Your turn" in xena.text_content("#turn-banner")
-        xena.click("#operators form.op-form button")
+        xena.click("#operators .op-move")
         xena.wait_for_selector(f"#operators[data-version='{before + 1}']", state="attached")
     finally:
         for page in (teacher, xena, omar):

@@ -23,13 +23,13 @@ def test_pause_says_so_to_every_player_and_disables_their_moves(app, live_server
     banner = region(text, "turn-banner")
     assert "Your turn" not in banner and "paused" in banner
     ops = region(text, "operators")
-    assert 'data-applicable=""' in ops and "ws-send" not in ops
+    assert 'data-applicable=""' in ops and "op-move" not in ops
     move(ann, pt, 0, 4)
     assert "The game is paused" in ann.flash()
     assert pt.k == 0
     assert owner.post(f"/s/{key}/resume", {}, csrf_from=f"/s/{key}/play").ok
     text = ann.wait_for(lambda t: "Your turn (X)" in t)
-    assert "ws-send" in region(text, "operators")
+    assert "op-move" in region(text, "operators")
     for p in (owner, ann, bob):
         p.close()
 
@@ -48,7 +48,7 @@ def test_a_player_sees_their_own_moves_first_and_the_rest_behind_a_toggle(app, l
     # the owner's perspective switch still shows the role's moves, not playable
     viewed = owner.http.get(f"{live_server}/s/{key}/play?as=0").text
     assert "Moves of X" in viewed and "Place X" in viewed.split('class="all-moves"')[0]
-    assert "ws-send class=\"op-form\"" not in viewed.split('id="operators"')[1]
+    assert "op-move" not in viewed.split('id="operators"')[1]
     for p in (owner, ann, bob):
         p.close()
 
