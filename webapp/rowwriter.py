@@ -27,7 +27,7 @@ class RowWriter:
 
     BATCH = 200
     RETRIES = 3
-    STEPS_DELAY = 0.05          # step counts of many moves are written together
+    STEPS_DELAY = 0.2           # step counts of many moves are written together
 
     def __init__(self, app):
         self.app = app
@@ -112,7 +112,7 @@ class RowWriter:
         while True:
             batch = self._take_batch()
             if all(item is not _STOP and item[0] is _steps_wake for item in batch):
-                time.sleep(self.STEPS_DELAY)      # only step counts: let more gather
+                self._gather_steps(batch)
             stop = batch[-1] is _STOP
             with self.app.app_context():
                 from .extensions import db
@@ -125,6 +125,19 @@ class RowWriter:
                     db.session.remove()
             self.last_done = time.monotonic()
             if stop:
+                return
+
+    def _gather_steps(self, batch):
+        """Only step counts so far: let more moves' counts gather for STEPS_DELAY, but
+        go at once when any other write comes (a play-through's end, a job's row)."""
+        deadline = time.monotonic() + self.STEPS_DELAY
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                item = self._queue.get(timeout=left)
+            except queue.Empty:
+                return
+            batch.append(item)
+            if item is _STOP or item[0] is not _steps_wake:
                 return
 
     def _run_one(self, db, fn, args, kwargs, future):
@@ -149,18 +162,23 @@ class RowWriter:
             self._steps_due = False
         if not steps:
             return
-        from sqlalchemy import update
+        from sqlalchemy import bindparam, update
 
         from .models import PlayThroughRecord
+        table = PlayThroughRecord.__table__
+        # One statement run for every row at once (executemany), with a tip or without.
+        with_tip = [{"pid": p, "k": k, "seq": tip[0], "hash": tip[1]}
+                    for p, (k, tip) in steps.items() if tip is not None]
+        without = [{"pid": p, "k": k} for p, (k, tip) in steps.items() if tip is None]
+        where = (table.c.id == bindparam("pid"), table.c.status != "ended")
         try:
-            for playthrough_id, (k, tip) in steps.items():
-                values = {"steps": k}
-                if tip is not None:
-                    values.update(tip_seq=tip[0], tip_hash=tip[1])
-                db.session.execute(update(PlayThroughRecord)
-                                   .where(PlayThroughRecord.id == playthrough_id,
-                                          PlayThroughRecord.status != "ended")
-                                   .values(**values))
+            if with_tip:
+                db.session.execute(update(table).where(*where).values(
+                    steps=bindparam("k"), tip_seq=bindparam("seq"),
+                    tip_hash=bindparam("hash")), with_tip)
+            if without:
+                db.session.execute(update(table).where(*where).values(steps=bindparam("k")),
+                                   without)
             db.session.commit()
         except Exception:
             db.session.rollback()
