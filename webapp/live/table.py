@@ -60,7 +60,8 @@ class LivePlayThrough:
         self.pt = pt
         self.seats = seats            # participant id -> {"name", "kind", "roles", "strategy"}
         self.base_url = base_url
-        self.history = [m["message"] for m in pt.moves if m.get("message")]
+        self.step_cache = {}          # rendered history steps (play/history.py)
+        self.history_sent = {}        # socket id -> where its history list ends
         self.bot_timer = None
         self.paused = False
         self.last_checkpoint_k = pt.k
@@ -114,9 +115,6 @@ class LivePlayThrough:
         if self.pt.ended:
             return "ended"
         return "paused" if self.paused else "in_progress"
-
-    def note_moves(self, events):
-        self.history.extend(e["message"] for e in events if e.get("message"))
 
     def holders(self, role):
         return [s["name"] for s in self.seats.values() if role in s["roles"]]
