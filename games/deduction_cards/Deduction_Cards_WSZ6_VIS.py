@@ -70,7 +70,7 @@ def _slots(g, cards, label):
             + "".join(cells) + "</div>")
 
 
-def render_state(state, role_num=None, instance_data=None):
+def render_state(state, role_num=None, instance_data=None, read_only=False):
     g = _pff(state)
     seated = role_num in state.active
     hand = list(g._HANDS.get(role_num, [])) if seated else []
@@ -79,7 +79,8 @@ def render_state(state, role_num=None, instance_data=None):
     over = state.is_goal()
     envelope = list(state.revealed or []) if over else []
     cur = state.current_role_num
-    my_turn = (not over) and seated and role_num == cur
+    # read_only: a past state shown to look back at, so no choices to click
+    my_turn = (not over) and not read_only and seated and role_num == cur
 
     out = ['<div style="font-family:sans-serif;max-width:760px;margin:auto;'
            'background:#faf7f0;border-radius:12px;padding:12px 16px;color:#222">']

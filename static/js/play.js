@@ -399,8 +399,16 @@
   });
 
   // -- past states: "Show previous state" and the history's steps ----------------
+  // A past state is for looking only: the turn banner gives way to the past state's
+  // note and the moves panel is inert (no clicks, no focus) while it is shown.
   var previousShownFor = null;   // the version "Show previous state" was asked at
   var shownStep = null;          // the history step shown, if one was clicked
+
+  function holdControls(on) {
+    var ops = byId("operators");
+    if (!ops) return;
+    if (on) ops.setAttribute("inert", ""); else ops.removeAttribute("inert");
+  }
 
   function setPrevious(show, step) {
     var button = byId("previous-toggle");
@@ -411,6 +419,7 @@
     previous.hidden = !show;
     // A class on #live survives the pushes that replace #state-view.
     byId("live").classList.toggle("showing-previous", show);
+    holdControls(show);
     document.querySelectorAll("#history-steps .step.shown").forEach(function (li) {
       li.classList.remove("shown");
     });
@@ -473,6 +482,7 @@
     // "The previous state" means another state once the game moves on; a step stays.
     if (previousShownFor !== null && shownStep === null && info &&
         info.version !== previousShownFor) setPrevious(false);
+    else if (previousShownFor !== null) holdControls(true);   // #operators was replaced
   }
 
   // -- wide scenes fit their column ------------------------------------------
