@@ -61,7 +61,7 @@ class Connections:
     def _announce(self, key):
         # One at a time: the list written last must be the newest.
         with self._announce_lock:
-            self.cluster.announce(key, [(c.participant_id, c.is_owner, c.id)
+            self.cluster.announce(key, [(c.participant_id, c.is_owner, c.id, c.page)
                                         for c in self.clients_of(key)])
 
     def close_sockets(self):

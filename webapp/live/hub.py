@@ -82,6 +82,8 @@ def game_render(live, nav, connected, status):
     texts = {}
 
     def render(client):
+        if client.page == "lobby":
+            return nav          # a lobby page has none of the game's regions: it moves on
         pid = client.participant_id
         with live.pt.lock:
             role = view_role(live, pid)
@@ -119,6 +121,8 @@ def render_for(game_session, live, connected):
                                                           connected)
 
     def render(client):
+        if client.page == "game":
+            return nav          # a game page has none of the lobby's regions
         return variants.get((client.participant_id, bool(client.is_owner))) \
             or variants[(None, bool(client.is_owner))]
     return render
@@ -127,7 +131,7 @@ def render_for(game_session, live, connected):
 def push_status(live, thinking):
     """Push only the status line (the game is working on a move)."""
     text = status_fragment(live, "in_progress", thinking)
-    runtime().broadcast(live.session_key, lambda client: text)
+    runtime().broadcast(live.session_key, lambda client: None if client.page == "lobby" else text)
 
 
 def push_session(key):

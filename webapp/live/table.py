@@ -12,14 +12,20 @@ import uuid
 from ..locks import LiveLock
 
 
-class Client:
-    """One open socket of one participant, with its own send lock and rate limit."""
+PAGES = ("game", "lobby")
 
-    def __init__(self, ws, participant_id, is_owner, rate_per_second):
+
+class Client:
+    """One open socket of one participant, with its own send lock and rate limit;
+    ``page`` is the kind of page it belongs to, as its page says (the lobby or the game
+    page: each is pushed only the regions it has; None: not said, everything)."""
+
+    def __init__(self, ws, participant_id, is_owner, rate_per_second, page=None):
         self.ws = ws
         self.id = uuid.uuid4().hex[:16]
         self.participant_id = participant_id
         self.is_owner = is_owner
+        self.page = page if page in PAGES else None
         self.alive = True
         self._send_lock = threading.Lock()
         self._rate = float(rate_per_second)
