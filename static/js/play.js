@@ -474,6 +474,27 @@
     if (evt.target.id === "fullscreen-toggle") toggleFullscreen();
   });
 
+  // A new scene arrived: until the pointer moves, the choice now under it is not
+  // highlighted, and the hover marks of the last scene go.
+  function freshScene() {
+    var live = byId("live");
+    if (!live) return;
+    live.classList.add("scene-fresh");
+    ["hover-label", "region-highlight"].forEach(function (id) {
+      var el = byId(id);
+      if (el) el.hidden = true;
+    });
+  }
+
+  document.addEventListener("htmx:oobAfterSwap", function (evt) {
+    var target = (evt.detail && evt.detail.target) || evt.target;
+    if (target && target.id === "state-view") freshScene();
+  });
+  document.addEventListener("pointermove", function () {
+    var live = byId("live");
+    if (live) live.classList.remove("scene-fresh");
+  });
+
   function afterMessage() {
     markInteractive();
     editorAfterMessage();
