@@ -41,9 +41,11 @@ def step_of(live, move, viewer_role):
     mine = viewer_role is not None and viewer_role == role
     name = f"{move.get('op_name') or 'a move'}{args_text(move.get('args'))}"
     if kind == "host":
-        for_whom = f" for {role_name}" if role_name else ""
-        line = (f"The game{for_whom}: {name}" if mine
-                else f"The game made the move the rules required{for_whom}")
+        if mine:
+            line = f"The game, for {role_name}: {name}"
+        else:
+            whose = f"{role_name}'s" if role_name else "a"
+            line = f"The game made {whose} forced move"
     else:
         who = actor_name(live, actor)
         label = f"{role_name}, bot" if kind == "bot" else role_name
