@@ -9,6 +9,10 @@ from .rng import using
 
 log = logging.getLogger(__name__)
 VIS_KWARGS = ("role_num", "instance_data", "base_url")
+# The portal's own addition, given only to a vis that names it: ``read_only`` says the
+# state is drawn to be looked at, not played (a past step), so the vis can leave out its
+# prompt to move and its move controls.
+NAMED_ONLY = ("read_only",)
 
 
 NO_VIEW = "(This game gives no description of its state.)"
@@ -84,9 +88,9 @@ def vis_kwargs(render):
     except (TypeError, ValueError):
         return ()
     if any(p.kind is p.VAR_KEYWORD for p in params.values()):
-        found = VIS_KWARGS
+        found = VIS_KWARGS + tuple(k for k in NAMED_ONLY if k in params)
     else:
-        found = tuple(k for k in VIS_KWARGS if k in params)
+        found = tuple(k for k in VIS_KWARGS + NAMED_ONLY if k in params)
     try:
         _declared[render] = found
     except TypeError:          # not weakly referenceable (a builtin, a C callable)
@@ -94,12 +98,13 @@ def vis_kwargs(render):
     return found
 
 
-def render_vis(vis_module, state, role, instance_data=None, base_url=""):
+def render_vis(vis_module, state, role, instance_data=None, base_url="", read_only=False):
     """The vis HTML for ``role``, or None when there is no vis or it fails."""
     render = getattr(vis_module, "render_state", None) if vis_module else None
     if not callable(render):
         return None
-    available = {"role_num": role, "instance_data": instance_data, "base_url": base_url}
+    available = {"role_num": role, "instance_data": instance_data, "base_url": base_url,
+                 "read_only": bool(read_only)}
     kwargs = {k: available[k] for k in vis_kwargs(render)}
     try:
         out = render(state, **kwargs)
@@ -181,8 +186,9 @@ def has_vis(vis_module):
     return callable(getattr(vis_module, "render_state", None)) if vis_module else False
 
 
-def role_view(pt, role, base_url="", state=None):
-    """Text view, vis HTML and operators of ``role`` for the current state.
+def role_view(pt, role, base_url="", state=None, read_only=False):
+    """Text view, vis HTML and operators of ``role`` for the current state (or ``state``;
+    ``read_only``: a past state, drawn to be looked at).
 
     ``role`` None is a watcher: the game is given ``watcher_role`` (its observer role, or
     ``NO_ROLE``), for the vis and the text view alike.  With a vis, the text (shown when
@@ -193,7 +199,8 @@ def role_view(pt, role, base_url="", state=None):
         if has_vis(pt.game.vis):
             text = own_text_view(state, seen_as)
             vis = render_vis(pt.game.vis, state, seen_as,
-                             getattr(pt.formulation, "instance_data", None), base_url)
+                             getattr(pt.formulation, "instance_data", None), base_url,
+                             read_only)
         else:
             text, vis = text_view(state, seen_as), None
     return RoleView(role, text, vis, operator_list(pt, role, state), pt.version)

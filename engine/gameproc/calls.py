@@ -256,7 +256,7 @@ class Table:
                 if len(pt.stack) <= back:
                     return None
                 state = pt.stack[-1 - back]
-                return [view_dict(views.role_view(pt, r, base_url, state),
+                return [view_dict(views.role_view(pt, r, base_url, state, read_only=True),
                                   self.limits["view_chars"]) for r in roles]
             return self._views(entry, roles, base_url)
 

@@ -78,6 +78,7 @@ class RemotePlayThrough:
         self.lock = threading.RLock()
         self.proc = None
         self.moves = []
+        self.undos = []                # the log's undo events (the history notes them)
         self.operators_table = []
         self.artifact_versions = {}
         self.view_roles = set()
@@ -205,7 +206,7 @@ class RemotePlayThrough:
         self.proc = None
         self._ops = {}             # a new process sends every operator list again
         reply = self._call("reopen", events=events, timeout=max(60.0, self.move_seconds))
-        self.moves, self.artifact_versions = [], {}
+        self.moves, self.undos, self.artifact_versions = [], [], {}
         for ev in events:
             self._mirror(ev)
         self._take(reply)
@@ -287,6 +288,7 @@ class RemotePlayThrough:
             self.moves.append(ev)
         elif kind == "undo":
             self.moves = [m for m in self.moves if m.get("k", 0) <= ev.get("k", 0)]
+            self.undos.append(ev)
         elif kind == "artifact_saved":
             name = ev.get("name")
             self.artifact_versions[name] = max(self.artifact_versions.get(name, 0),
@@ -349,10 +351,18 @@ class RemotePlayThrough:
 
     def previous_view(self, role, base_url=None):
         """What ``role`` saw of the state before the last move (None: there is none)."""
+        return self.past_view(role, self.k - 1, base_url)
+
+    def past_view(self, role, k, base_url=None):
+        """What ``role`` sees of the state at step ``k`` (None: there is no such step)."""
         with self.lock:
+            if not 0 <= k <= self.k:
+                return None
+            if k == self.k:
+                return self.view(role, base_url)
             try:
                 self._ensure_open()
-                data = self._call("views", roles=[role], back=1,
+                data = self._call("views", roles=[role], back=self.k - k,
                                   base_url=self.base_url if base_url is None else base_url)
             except MoveError as exc:
                 return unavailable_view(role, self.version, exc.message)

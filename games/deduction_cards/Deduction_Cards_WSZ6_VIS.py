@@ -40,12 +40,14 @@ def _tile(g, card, op_index=None, info=None, note="", dim=False, title=None):
     cursor = "pointer" if (op_index is not None or info) else "default"
     border = f"3px solid {color}" if op_index is not None else "1px solid #bbb"
     tip = f' title="{_attr(title)}"' if title else ""
+    # The tile grows with its text (a phone's larger text, a long note) instead of
+    # cutting it off; a word longer than the tile breaks.
     return (f'<div{attrs}{tip} style="display:inline-block;vertical-align:top;width:104px;'
-            f'height:74px;margin:4px;border-radius:8px;border:{border};background:#fff;'
-            f'box-shadow:0 1px 3px rgba(0,0,0,0.15);cursor:{cursor};overflow:hidden;'
-            f'opacity:{0.45 if dim else 1}">'
-            f'<div style="background:{color};color:#fff;font-size:11px;padding:2px 6px">'
-            f'{CAT_ICONS[cat]} {cat}</div>'
+            f'min-height:74px;margin:4px;border-radius:8px;border:{border};background:#fff;'
+            f'box-shadow:0 1px 3px rgba(0,0,0,0.15);cursor:{cursor};overflow-wrap:anywhere;'
+            f'padding-bottom:3px;opacity:{0.45 if dim else 1}">'
+            f'<div style="background:{color};color:#fff;font-size:11px;padding:2px 6px;'
+            f'border-radius:5px 5px 0 0">{CAT_ICONS[cat]} {cat}</div>'
             f'<div style="font-size:13px;font-weight:bold;padding:4px 6px 0 6px;color:#222">'
             f'{escape(card)}</div>'
             f'<div style="font-size:10px;color:#666;padding:0 6px">{escape(note)}</div></div>')
@@ -70,7 +72,7 @@ def _slots(g, cards, label):
             + "".join(cells) + "</div>")
 
 
-def render_state(state, role_num=None, instance_data=None):
+def render_state(state, role_num=None, instance_data=None, read_only=False):
     g = _pff(state)
     seated = role_num in state.active
     hand = list(g._HANDS.get(role_num, [])) if seated else []
@@ -79,7 +81,8 @@ def render_state(state, role_num=None, instance_data=None):
     over = state.is_goal()
     envelope = list(state.revealed or []) if over else []
     cur = state.current_role_num
-    my_turn = (not over) and seated and role_num == cur
+    # read_only: a past state shown to look back at, so no choices to click
+    my_turn = (not over) and not read_only and seated and role_num == cur
 
     out = ['<div style="font-family:sans-serif;max-width:760px;margin:auto;'
            'background:#faf7f0;border-radius:12px;padding:12px 16px;color:#222">']

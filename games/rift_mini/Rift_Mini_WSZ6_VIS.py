@@ -47,12 +47,13 @@ def _button(x, y, w, label, op_index, color, title=""):
             f'style="font-size:12px;fill:{color};font-weight:bold">{escape(label)}</text></g>')
 
 
-def render_state(state, role_num=None):
+def render_state(state, role_num=None, read_only=False):
     g = _pff(state)
     board = state.board
     over = state.is_goal()
     p = state.current_role_num if state.current_role_num in (0, 1) else 0
-    my_turn = (not over) and (role_num is None or role_num == p)
+    # read_only: a past state shown to look back at, so no prompt and no move controls
+    my_turn = (not over) and not read_only and (role_num is None or role_num == p)
     col = COLORS[p]
     phase = state.phase
     out = [f'<div style="font-family:sans-serif;max-width:{W}px;margin:auto">',
@@ -64,7 +65,7 @@ def render_state(state, role_num=None):
     if over:
         head = g.RiftMini_State.goal_message(state)
     else:
-        who = "Your turn" if (role_num == p) else f"{NAMES[p]} to move"
+        who = "Your turn" if role_num == p and not read_only else f"{NAMES[p]} to move"
         head = f"Turn {state.turn} \u2014 {who}"
     out.append(f'<text x="{BX}" y="30" style="font-size:17px;font-weight:bold;'
                f'fill:{"#333" if over else col}">{escape(head)}</text>')

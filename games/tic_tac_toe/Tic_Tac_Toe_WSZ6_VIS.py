@@ -31,14 +31,15 @@ def _mark(mark, cx, cy, opacity=1.0):
     return _o_mark(cx, cy, COLORS["O"], opacity)
 
 
-def render_state(state, role_num=None):
+def render_state(state, role_num=None, read_only=False):
     board = state.board
     winner = getattr(state, "winner", None)
     win_line = getattr(state, "win_line", None) or ()
     to_move = getattr(state, "whose_turn", getattr(state, "current_role_num", 0))
     full = all(cell != " " for row in board for cell in row)
     over = winner is not None or full
-    my_turn = (not over) and (role_num is None or role_num == to_move)
+    # read_only: a past state shown to look back at, so no prompt and no clickable cells
+    my_turn = (not over) and not read_only and (role_num is None or role_num == to_move)
     mark_to_move = MARKS[to_move] if to_move in (0, 1) else "X"
 
     parts = [f'<div style="font-family:sans-serif;text-align:center;max-width:{SIZE + 40}px;margin:auto">']
@@ -102,7 +103,7 @@ def render_state(state, role_num=None):
             status += " You won!" if role_num == winner else " Better luck next time."
     elif full:
         status = "Draw: the board is full."
-    elif role_num == to_move:
+    elif role_num == to_move and not read_only:
         status = f"Your turn: click an empty cell to place {mark_to_move}."
     else:
         status = f"{mark_to_move} to move."

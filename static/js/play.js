@@ -409,10 +409,19 @@
     }
   });
 
-  // -- previous state and full screen -------------------------------------------
-  var previousShownFor = null;
+  // -- past states: "Show previous state" and the history's steps ----------------
+  // A past state is for looking only: the turn banner gives way to the past state's
+  // note and the moves panel is inert (no clicks, no focus) while it is shown.
+  var previousShownFor = null;   // the version "Show previous state" was asked at
+  var shownStep = null;          // the history step shown, if one was clicked
 
-  function setPrevious(show) {
+  function holdControls(on) {
+    var ops = byId("operators");
+    if (!ops) return;
+    if (on) ops.setAttribute("inert", ""); else ops.removeAttribute("inert");
+  }
+
+  function setPrevious(show, step) {
     var button = byId("previous-toggle");
     var previous = byId("previous-view");
     if (!button || !previous) return;
@@ -421,12 +430,41 @@
     previous.hidden = !show;
     // A class on #live survives the pushes that replace #state-view.
     byId("live").classList.toggle("showing-previous", show);
-    if (!show) { previousShownFor = null; return; }
+    holdControls(show);
+    document.querySelectorAll("#history-steps .step.shown").forEach(function (li) {
+      li.classList.remove("shown");
+    });
+    if (!show) { previousShownFor = null; shownStep = null; return; }
     var url = byId("live").getAttribute("data-previous-url");
+    shownStep = step === undefined ? null : step;
+    if (shownStep !== null) {
+      url += "?k=" + encodeURIComponent(shownStep);
+      var li = byId("step-" + shownStep);
+      if (li) li.classList.add("shown");
+    }
     previousShownFor = opsInfo() && opsInfo().version;
     previous.innerHTML = '<p class="muted">Loading…</p>';
     fetch(url, { credentials: "same-origin" }).then(function (r) { return r.text(); })
       .then(function (html) { if (!previous.hidden) previous.innerHTML = html; });
+  }
+
+  // Steps arrive newest first, a push prepending its own; two pushes overtaking each
+  // other must not leave the list out of order or a step twice.
+  function tidyHistory() {
+    var list = byId("history-steps");
+    if (!list) return;
+    var seen = {}, items = [], sorted = true, last = Infinity;
+    Array.prototype.slice.call(list.children).forEach(function (li) {
+      if (li.id && seen[li.id]) { li.remove(); return; }
+      if (li.id) seen[li.id] = true;
+      var seq = Number(li.getAttribute("data-seq"));
+      if (seq > last) sorted = false;
+      last = seq;
+      items.push([seq, li]);
+    });
+    if (sorted) return;
+    items.sort(function (a, b) { return b[0] - a[0]; });
+    items.forEach(function (item) { list.appendChild(item[1]); });
   }
 
   function toggleFullscreen() {
@@ -442,14 +480,41 @@
 
   document.addEventListener("click", function (evt) {
     if (evt.target.id === "previous-toggle") setPrevious(byId("previous-view").hidden);
+    var step = evt.target.closest && evt.target.closest("#history-steps .step-link");
+    if (step) setPrevious(true, step.getAttribute("data-step"));
     if (evt.target.id === "fullscreen-toggle") toggleFullscreen();
+  });
+
+  // A new scene arrived: until the pointer moves, the choice now under it is not
+  // highlighted, and the hover marks of the last scene go.
+  function freshScene() {
+    var live = byId("live");
+    if (!live) return;
+    live.classList.add("scene-fresh");
+    ["hover-label", "region-highlight"].forEach(function (id) {
+      var el = byId(id);
+      if (el) el.hidden = true;
+    });
+  }
+
+  document.addEventListener("htmx:oobAfterSwap", function (evt) {
+    var target = (evt.detail && evt.detail.target) || evt.target;
+    if (target && target.id === "state-view") freshScene();
+  });
+  document.addEventListener("pointermove", function () {
+    var live = byId("live");
+    if (live) live.classList.remove("scene-fresh");
   });
 
   function afterMessage() {
     markInteractive();
     editorAfterMessage();
+    tidyHistory();
     var info = opsInfo();
-    if (previousShownFor !== null && info && info.version !== previousShownFor) setPrevious(false);
+    // "The previous state" means another state once the game moves on; a step stays.
+    if (previousShownFor !== null && shownStep === null && info &&
+        info.version !== previousShownFor) setPrevious(false);
+    else if (previousShownFor !== null) holdControls(true);   // #operators was replaced
   }
 
   // -- wide scenes fit their column ------------------------------------------

@@ -455,3 +455,20 @@ def test_no_move_is_applicable_after_the_end_whatever_the_preconditions_say(tmp_
     pt.apply(Actor(0, "p"), 0, [3])
     assert pt.ended == "goal"
     assert [o.applicable for o in views.operator_list(pt, 0)] == [False]
+
+
+def test_read_only_goes_only_to_a_vis_that_names_it():
+    got = {}
+
+    def named(state, role_num=None, read_only=False):
+        got["named"] = read_only
+        return "<p/>"
+
+    def open_ended(state, **kwargs):
+        got["open"] = dict(kwargs)
+        return "<p/>"
+    views.render_vis(_vis(named), object(), 0, read_only=True)
+    views.render_vis(_vis(open_ended), object(), 0, read_only=True)
+    assert got["named"] is True and "read_only" not in got["open"]
+    views.render_vis(_vis(named), object(), 0)
+    assert got["named"] is False

@@ -84,12 +84,11 @@ def play_one(live):
     op, args = choice
     try:
         with presence.Thinking(live, seat["name"], hub.push_status):
-            events = live.pt.apply(Actor(role, seat["name"], "bot", seat.get("participant")),
-                                   op, args, live.pt.version)
+            live.pt.apply(Actor(role, seat["name"], "bot", seat.get("participant")),
+                          op, args, live.pt.version)
     except MoveError as exc:
         log.warning("bot move refused in session %s: %s", live.session_key, exc.message)
         if exc.code in ("not_recorded", "game_timeout", "game_died"):
             retry_later(live)        # the disk was full, or the game's process was replaced
         return False
-    live.note_moves(events)
     return True

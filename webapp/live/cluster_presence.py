@@ -9,9 +9,9 @@ import json
 class RemoteClient:
     """A socket held by another process, as the owner sees it."""
 
-    def __init__(self, cluster, proc, client_id, participant_id, is_owner):
+    def __init__(self, cluster, proc, client_id, participant_id, is_owner, page=None):
         self.cluster, self.proc, self.client_id = cluster, proc, client_id
-        self.participant_id, self.is_owner = participant_id, is_owner
+        self.participant_id, self.is_owner, self.page = participant_id, is_owner, page
         self.alive = True
 
     def send(self, text):
@@ -83,8 +83,8 @@ class PresenceTables:
                      for proc, data in found.items() if proc.decode() != self.proc}
         if not table:
             return []
-        return [RemoteClient(self, proc, cid, pid, owner)
-                for proc, clients in list(table.items()) for pid, owner, cid in clients]
+        return [RemoteClient(self, proc, c[2], c[0], c[1], *c[3:4])
+                for proc, clients in list(table.items()) for c in clients]
 
     def set_remote(self, key, proc, clients):
         with self._lock:

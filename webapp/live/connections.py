@@ -8,7 +8,6 @@ import collections
 import socket
 import threading
 
-from .cluster import client_key
 
 
 class Connections:
@@ -62,7 +61,7 @@ class Connections:
     def _announce(self, key):
         # One at a time: the list written last must be the newest.
         with self._announce_lock:
-            self.cluster.announce(key, [(c.participant_id, c.is_owner, c.id)
+            self.cluster.announce(key, [(c.participant_id, c.is_owner, c.id, c.page)
                                         for c in self.clients_of(key)])
 
     def close_sockets(self):
@@ -103,15 +102,17 @@ class Connections:
                 self.remove_client(key, client)
         remote = self.cluster.remote_clients(key)
         if remote:
-            texts, index = [], {}
+            # One text per distinct text (most sockets of a variant share theirs), and
+            # the socket ids of the holding process saying which is whose.
+            texts, found, index = [], {}, {}
             for client in remote:
-                ident = client_key(client.participant_id, client.is_owner)
-                if ident in index:
-                    continue
                 text = render(client)
-                if text:
-                    index[ident] = len(texts)
+                if not text:
+                    continue
+                if text not in found:
+                    found[text] = len(texts)
                     texts.append(text)
+                index[client.client_id] = found[text]
             if texts:
                 self.cluster.publish(key, {"type": "push", "from": self.cluster.proc,
                                            "texts": texts, "index": index})
@@ -119,6 +120,6 @@ class Connections:
     def deliver_push(self, key, texts, index):
         """Texts another process rendered for this process's sockets of ``key``."""
         for client in self.clients_of(key):
-            found = index.get(client_key(client.participant_id, client.is_owner))
+            found = index.get(client.id)
             if found is not None and not client.send(texts[found]):
                 self.remove_client(key, client)

@@ -6,6 +6,7 @@ from flask import url_for
 from ..extensions import db
 from ..locks import release_connection
 from ..models import Session
+from ..play.history import history_update
 from ..play.rendering import (can_act, personal_key, personal_regions, public_regions,
                               render_partial, role_regions, status_fragment, view_role)
 from ..sessions.rendering import lobby_regions
@@ -40,6 +41,19 @@ def live_nav(live):
     return live.nav
 
 
+def socket_id(client):
+    """The id of a socket, held here (``Client``) or by another process (``RemoteClient``)."""
+    return getattr(client, "client_id", None) or client.id
+
+
+def history_for(live, client, role):
+    """The history text ``client`` needs now (new steps only, once it has a list), its
+    position noted (call under the play-through's lock)."""
+    ident = socket_id(client)
+    text, live.history_sent[ident] = history_update(live, role, live.history_sent.get(ident))
+    return text
+
+
 def game_fragments(live, client, connected, status="in_progress", public=None):
     """Every live region of the game page as this client may see it."""
     pid = client.participant_id
@@ -48,7 +62,8 @@ def game_fragments(live, client, connected, status="in_progress", public=None):
         if public is None:
             public = public_regions(live, connected, status)
         return (role_regions(live, role, can_act(live, pid, role)) + public
-                + personal_regions(live, pid, client.is_owner, status))
+                + personal_regions(live, pid, client.is_owner, status)
+                + history_for(live, client, role))
 
 
 def game_render(live, nav, connected, status):
@@ -56,15 +71,19 @@ def game_render(live, nav, connected, status):
 
     A variant is what a client's text depends on: the role it views, whether it
     may act, whether it owns the session and its own seat (artifacts, undo); the
-    public regions (players, history, status) are the same for everyone.  Each
-    client still only ever gets the view of its own role (or, for the owner, the
-    perspective the owner chose).
+    public regions (players, status) are the same for everyone.  Each client still
+    only ever gets the view of its own role (or, for the owner, the perspective the
+    owner chose), and the steps of the history it does not have yet, as that role
+    saw them.
     """
     with live.pt.lock:
         public = public_regions(live, connected, status)
+        forget_gone_sockets(live)
     texts = {}
 
     def render(client):
+        if client.page == "lobby":
+            return nav          # a lobby page has none of the game's regions: it moves on
         pid = client.participant_id
         with live.pt.lock:
             role = view_role(live, pid)
@@ -74,8 +93,18 @@ def game_render(live, nav, connected, status):
             if text is None:
                 text = texts[key] = (nav + role_regions(live, role, acting) + public
                                      + personal_regions(live, pid, client.is_owner, status))
-            return text
+            return text + history_for(live, client, role)
     return render
+
+
+def forget_gone_sockets(live):
+    """Drop the history positions of sockets the session no longer has."""
+    if len(live.history_sent) < 8:
+        return
+    here = {c.id for c in runtime().clients_of(live.session_key)}
+    here.update(c.client_id for c in runtime().cluster.remote_clients(live.session_key))
+    for ident in [i for i in live.history_sent if i not in here]:
+        del live.history_sent[ident]
 
 
 def render_for(game_session, live, connected):
@@ -92,6 +121,8 @@ def render_for(game_session, live, connected):
                                                           connected)
 
     def render(client):
+        if client.page == "game":
+            return nav          # a game page has none of the lobby's regions
         return variants.get((client.participant_id, bool(client.is_owner))) \
             or variants[(None, bool(client.is_owner))]
     return render
@@ -100,7 +131,7 @@ def render_for(game_session, live, connected):
 def push_status(live, thinking):
     """Push only the status line (the game is working on a move)."""
     text = status_fragment(live, "in_progress", thinking)
-    runtime().broadcast(live.session_key, lambda client: text)
+    runtime().broadcast(live.session_key, lambda client: None if client.page == "lobby" else text)
 
 
 def push_session(key):

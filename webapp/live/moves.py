@@ -110,9 +110,7 @@ def apply_move(live, client, message):
         # sessions' sockets never wait for a slow transition.
         with presence.Thinking(live, actor.name, hub.push_status):
             with live.pt.lock:
-                events = live.pt.apply(actor, message.op, list(message.args),
-                                       message.state_version)
-                live.note_moves(events)
+                live.pt.apply(actor, message.op, list(message.args), message.state_version)
     except MoveError as exc:
         refuse(live, client, exc)
         return
@@ -137,7 +135,6 @@ def undo_move(live, client, message):
     try:
         with live.pt.lock:
             live.pt.undo(actor, owner=client.is_owner)
-            live.history.append(f"{actor.name} took back a move.")
     except MoveError as exc:
         refuse(live, client, exc)
         return

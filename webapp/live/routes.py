@@ -46,7 +46,8 @@ def session_socket(ws, key):
     if not origin_allowed() or participant_id is None:
         ws.close(POLICY_VIOLATION, "not allowed")
         return
-    client = Client(ws, participant_id, is_owner, current_app.config["WS_RATE_PER_SECOND"])
+    client = Client(ws, participant_id, is_owner, current_app.config["WS_RATE_PER_SECOND"],
+                    request.args.get("page"))
     refusal = runtime().admit(key, client, request.remote_addr or "")
     if refusal is not None:
         refuse(ws, POLICY_VIOLATION, refusal)

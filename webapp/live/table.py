@@ -12,14 +12,20 @@ import uuid
 from ..locks import LiveLock
 
 
-class Client:
-    """One open socket of one participant, with its own send lock and rate limit."""
+PAGES = ("game", "lobby")
 
-    def __init__(self, ws, participant_id, is_owner, rate_per_second):
+
+class Client:
+    """One open socket of one participant, with its own send lock and rate limit;
+    ``page`` is the kind of page it belongs to, as its page says (the lobby or the game
+    page: each is pushed only the regions it has; None: not said, everything)."""
+
+    def __init__(self, ws, participant_id, is_owner, rate_per_second, page=None):
         self.ws = ws
         self.id = uuid.uuid4().hex[:16]
         self.participant_id = participant_id
         self.is_owner = is_owner
+        self.page = page if page in PAGES else None
         self.alive = True
         self._send_lock = threading.Lock()
         self._rate = float(rate_per_second)
@@ -60,7 +66,8 @@ class LivePlayThrough:
         self.pt = pt
         self.seats = seats            # participant id -> {"name", "kind", "roles", "strategy"}
         self.base_url = base_url
-        self.history = [m["message"] for m in pt.moves if m.get("message")]
+        self.step_cache = {}          # rendered history steps (play/history.py)
+        self.history_sent = {}        # socket id -> where its history list ends
         self.bot_timer = None
         self.paused = False
         self.last_checkpoint_k = pt.k
@@ -114,9 +121,6 @@ class LivePlayThrough:
         if self.pt.ended:
             return "ended"
         return "paused" if self.paused else "in_progress"
-
-    def note_moves(self, events):
-        self.history.extend(e["message"] for e in events if e.get("message"))
 
     def holders(self, role):
         return [s["name"] for s in self.seats.values() if role in s["roles"]]

@@ -13,7 +13,6 @@ from .artifacts import artifact_list, editor_text, playthrough_number
 OUTCOME_TEXT = {"win": "You won!", "loss": "You lost.", "draw": "It's a draw.",
                 "finished": "The game is finished."}
 OUTCOME_WORD = {"win": "won", "loss": "lost", "draw": "draw", "finished": "finished"}
-HISTORY_SHOWN = 50
 GROUP_AFTER = 12           # a longer list of moves is grouped by kind
 OBSERVER = "observer"
 MANIFEST_RE = re.compile(r'<script\b[^>]*\bid=["\']wsz6-regions["\'][^>]*>(.*?)</script>',
@@ -225,7 +224,7 @@ def personal_regions(live, participant_id, is_owner, status, oob=True):
 
 
 def public_regions(live, connected_ids, status="in_progress", oob=True):
-    """Status line, message bar, message history and the player list (the same for all)."""
+    """Status line, message bar and the player list (the same for all)."""
     return render_partial("play/partials/_public_regions.html", oob=oob,
                           **public_context(live, connected_ids, status))
 
@@ -241,8 +240,7 @@ def public_context(live, connected_ids, status):
                         else presence.presence_label(live, pid, on),
                         "roles": [live.pt.role_name(r) for r in s["roles"]]})
     return {"live": live, "message": live.pt.message, "status": status,
-            "thinking": presence.table(live).thinking,
-            "history": list(reversed(live.history[-HISTORY_SHOWN:])), "players": players}
+            "thinking": presence.table(live).thinking, "players": players}
 
 
 def status_fragment(live, status, thinking=None):

@@ -3,6 +3,7 @@ import re
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from engine.log import read_events
 
@@ -12,6 +13,7 @@ from ..live.playthroughs import Elsewhere, live_of, playthrough_paths, read_fact
 from ..models import Session
 from . import bp
 from .artifacts import artifact_path
+from .history import history_items, step_of
 from .rendering import (can_act, help_context, perspective_value, personal_context,
                         public_context, role_context, set_perspective, view_role)
 
@@ -74,28 +76,43 @@ def game(key):
         context.update(public_context(live, runtime().connected_ids(key), game_session.status))
         context.update(personal_context(live, participant.id, owner, game_session.status))
         context.update(help_context(live, role))
+        context["items"] = history_items(live, role)
     return render_template("play/game.html", game_session=game_session, oob=False,
                            perspective=perspective_value(live, participant.id), **context)
 
 
 @bp.route("/<key>/play/previous")
 def previous(key):
-    """The state before the last move, as this participant's role sees it (a fragment)."""
+    """A past state as this participant's role saw it, read-only (a fragment): step
+    ``k`` (a step of the history), else the state before the last move."""
     game_session, participant, live = seated_page(key)
     if participant is None or live is None:
         abort(404)
+    asked = request.args.get("k", type=int)
     with live.pt.lock:
         pt = live.pt
         role = view_role(live, participant.id)
-        view = pt.previous_view(role, live.base_url)
-        k = pt.k
+        k = pt.k - 1 if asked is None else asked
+        view = pt.past_view(role, k, live.base_url)
+        line = step_line(live, k, role)
     if view is None:
+        if asked is not None:
+            abort(404)
         return '<p class="muted">There is no previous state yet.</p>'
-    # The previous scene is for looking only: no region manifest, nothing clickable, and
-    # the game's markup is inert (hx-disable).
-    return ('<p class="previous-note">The state before the last move (step '
-            f'{k - 1}).</p><div class="previous-scene" hx-disable>'
-            f'{MANIFEST_RE.sub("", view.html)}</div>')
+    if asked is None:
+        note = f"The state before the last move (step {k})."
+    else:
+        note = f"Step {k}, as you saw it then{': ' + line if line else ''}."
+    # A past state is for looking only: no region manifest, nothing clickable, and the
+    # game's markup is inert (hx-disable, inert).
+    return render_template("play/partials/_past_state.html", note=note,
+                           scene=Markup(MANIFEST_RE.sub("", view.html)))
+
+
+def step_line(live, k, role):
+    """The history's words for step ``k`` as ``role`` saw it ('' for the start)."""
+    move = next((m for m in live.pt.moves if m.get("k") == k), None)
+    return step_of(live, move, role)["line"] if move is not None else ""
 
 
 @bp.route("/<key>/artifacts/<int:number>/<int:version>/<name>")
