@@ -38,7 +38,7 @@ def test_a_latecomer_seated_mid_game_moves_on_their_own_page(app, live_server, m
         teacher.click("#seat-live-button")
         lara.wait_for_selector("#turn-banner.your-turn")       # pushed: no reload
         assert "Your turn (O)" in lara.text_content("#turn-banner")
-        assert lara.locator("#operators form.op-form").count() > 0
+        assert lara.locator("#operators .op-move").count() > 0
         assert "Your turn" not in omar.text_content("#turn-banner")
         lara.click("#state-view [data-op-index='0']")          # her own move, her own page
         wait_version(everyone, 3)
