@@ -1,5 +1,6 @@
 """A scripted browser for socket tests: HTTP with cookies, then a real WebSocket."""
 import collections
+import html.parser
 import json
 import re
 
@@ -13,15 +14,65 @@ VERSION_RE = re.compile(r'id="operators"[^>]*data-version="(\d+)"', re.S)
 OPEN = collections.defaultdict(list)
 
 
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+
+
+class _Regions(html.parser.HTMLParser):
+    """The top-level elements of a pushed message, by id (as htmx swaps them out of band)."""
+
+    def __init__(self, text):
+        super().__init__(convert_charrefs=False)
+        self.text, self.found, self.depth, self.start, self.ident = text, {}, 0, None, None
+        self.lines = [0]
+        for line in text.splitlines(keepends=True):
+            self.lines.append(self.lines[-1] + len(line))
+        self.feed(text)
+        self.close()
+
+    def _offset(self):
+        line, column = self.getpos()
+        return self.lines[line - 1] + column
+
+    def handle_starttag(self, tag, attrs):
+        if tag in VOID:
+            return
+        if self.depth == 0:
+            self.start, self.ident = self._offset(), dict(attrs).get("id")
+        self.depth += 1
+
+    def handle_startendtag(self, tag, attrs):
+        pass
+
+    def handle_endtag(self, tag):
+        if tag in VOID or self.depth == 0:
+            return
+        self.depth -= 1
+        if self.depth == 0 and self.ident:
+            end = self.text.index(">", self._offset()) + 1
+            self.found[self.ident] = self.text[self.start:end]
+
+
+def regions_of(text):
+    """{id: outer HTML} of the top-level elements of a pushed message."""
+    return _Regions(text).found
+
+
 class Player:
-    """One browser: its own cookies, one socket, and every message it received."""
+    """One browser: its own cookies, one socket, every message it received, and the
+    page those messages make (a socket is sent only the regions that changed)."""
 
     def __init__(self, base):
         self.base = base
         self.http = requests.Session()
         self.ws = None
         self.received = []
+        self.regions = {}
         OPEN[base].append(self)
+
+    def page(self):
+        """The page's live regions as the socket's messages left them, as one text."""
+        return "".join(self.regions.values())
 
     def csrf(self, path):
         found = CSRF_RE.search(self.http.get(self.base + path).text)
@@ -63,6 +114,7 @@ class Player:
         self.ws.settimeout(timeout)
         text = self.ws.recv()
         self.received.append(text)
+        self.regions.update(regions_of(text))
         return text
 
     def wait_for(self, predicate, timeout=5):
@@ -74,7 +126,9 @@ class Player:
         raise AssertionError("expected message never came")
 
     def wait_version(self, version):
-        return self.wait_for(lambda t: f'data-version="{version}"' in t and 'id="operators"' in t)
+        """Read until the moves panel shows ``version``; the page's regions then."""
+        self.wait_for(lambda t: f'data-version="{version}"' in t and 'id="operators"' in t)
+        return self.page()
 
     def flash(self, timeout=5):
         return self.wait_for(lambda t: 'id="flash"' in t and "<p class" in t, timeout)

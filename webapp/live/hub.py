@@ -7,8 +7,9 @@ from ..extensions import db
 from ..locks import release_connection
 from ..models import Session
 from ..play.history import history_update
-from ..play.rendering import (can_act, personal_key, personal_regions, public_regions,
-                              render_partial, role_regions, status_fragment, view_role)
+from ..play.rendering import (can_act, personal_key, personal_regions, public_region_parts,
+                              public_regions, render_partial, role_region_parts, role_regions,
+                              status_fragment, view_role)
 from ..sessions.rendering import lobby_regions
 from . import forward
 from .playthroughs import Elsewhere, acting_live, read_facts, runtime, sync_rows
@@ -77,9 +78,9 @@ def game_render(live, nav, connected, status):
     saw them.
     """
     with live.pt.lock:
-        public = public_regions(live, connected, status)
+        public = public_region_parts(live, connected, status)
         forget_gone_sockets(live)
-    texts = {}
+    variants = {}
 
     def render(client):
         if client.page == "lobby":
@@ -89,22 +90,47 @@ def game_render(live, nav, connected, status):
             role = view_role(live, pid)
             acting = can_act(live, pid, role)
             key = (role, acting, client.is_owner) + personal_key(live, pid)
-            text = texts.get(key)
-            if text is None:
-                text = texts[key] = (nav + role_regions(live, role, acting) + public
-                                     + personal_regions(live, pid, client.is_owner, status))
-            return text + history_for(live, client, role)
+            parts = variants.get(key)
+            if parts is None:
+                parts = variants[key] = (
+                    (("nav", nav),) + role_region_parts(live, role, acting) + public
+                    + (("personal", personal_regions(live, pid, client.is_owner, status)),))
+            return changed_regions(live, client, parts) + history_for(live, client, role)
     return render
 
 
+# Pushed alone too (push_status, while the game works on a move), so a socket's last
+# copy is not known here: always sent.
+ALWAYS_SENT = frozenset({"live-status"})
+
+
+def changed_regions(live, client, parts):
+    """The regions of ``parts`` (id, text) that differ from what this socket was last
+    sent, noted as sent (call under the play-through's lock).  A new socket, or one
+    whose record was dropped (snapshot_live), gets them all; htmx swaps each region
+    by its id, so the ones left out stay as they are on the page."""
+    sent = live.regions_sent.setdefault(socket_id(client), {})
+    out = []
+    for region, text in parts:
+        if region in ALWAYS_SENT:
+            out.append(text)
+        elif sent.get(region) != text:
+            sent[region] = text
+            out.append(text)
+    return "".join(out)
+
+
 def forget_gone_sockets(live):
-    """Drop the history positions of sockets the session no longer has."""
-    if len(live.history_sent) < 8:
+    """Drop the history positions and region records of sockets the session no longer
+    has."""
+    if len(live.history_sent) < 8 and len(live.regions_sent) < 8:
         return
     here = {c.id for c in runtime().clients_of(live.session_key)}
     here.update(c.client_id for c in runtime().cluster.remote_clients(live.session_key))
     for ident in [i for i in live.history_sent if i not in here]:
         del live.history_sent[ident]
+    for ident in [i for i in live.regions_sent if i not in here]:
+        del live.regions_sent[ident]
 
 
 def render_for(game_session, live, connected):
@@ -190,6 +216,8 @@ def snapshot_live(live, client):
     """Every region for one socket, from the play-through (after a stale move)."""
     render = game_render(live, live_nav(live), runtime().connected_ids(live.session_key),
                          live.status())
+    with live.pt.lock:
+        live.regions_sent.pop(socket_id(client), None)      # every region again
     client.send(render(client))
 
 

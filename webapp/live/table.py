@@ -68,6 +68,7 @@ class LivePlayThrough:
         self.base_url = base_url
         self.step_cache = {}          # rendered history steps (play/history.py)
         self.history_sent = {}        # socket id -> where its history list ends
+        self.regions_sent = {}        # socket id -> region id -> the text last sent
         self.bot_timer = None
         self.paused = False
         self.last_checkpoint_k = pt.k

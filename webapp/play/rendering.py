@@ -168,14 +168,32 @@ def role_context(live, role, acting):
     }
 
 
-def role_regions(live, role, acting=True, oob=True):
-    """State view, operators, turn banner and end screen for one role (cached per version)."""
+# The regions of a push, by id, each its own partial: a socket is sent only those
+# that changed since its last push (webapp/live/hub.py).
+ROLE_REGIONS = (("turn-banner", "play/partials/_turn_banner.html"),
+                ("state-view", "play/partials/_state_view.html"),
+                ("operators", "play/partials/_operators.html"),
+                ("end-screen", "play/partials/_end_screen.html"))
+PUBLIC_REGIONS = (("live-status", "play/partials/_live_status.html"),
+                  ("message-bar", "play/partials/_message_bar.html"),
+                  ("players", "play/partials/_players.html"))
+
+
+def role_region_parts(live, role, acting=True, oob=True):
+    """(region id, text) of the turn banner, state view, operators and end screen for
+    one role (cached per version)."""
     acting = bool(acting) and role is not None
 
     def build():
-        return render_partial("play/partials/_role_regions.html", oob=oob,
-                              **role_context(live, role, acting))
+        context = role_context(live, role, acting)
+        return tuple((region, render_partial(name, oob=oob, **context))
+                     for region, name in ROLE_REGIONS)
     return live.cached_fragment(("role", oob, acting), role, build)
+
+
+def role_regions(live, role, acting=True, oob=True):
+    """State view, operators, turn banner and end screen for one role, as one text."""
+    return "".join(text for _, text in role_region_parts(live, role, acting, oob))
 
 
 def undo_allowed(live, actor, owner):
@@ -223,10 +241,17 @@ def personal_regions(live, participant_id, is_owner, status, oob=True):
     return live.cached_fragment(key, None, build)
 
 
+def public_region_parts(live, connected_ids, status="in_progress", oob=True):
+    """(region id, text) of the status line, message bar and player list (the same for
+    all)."""
+    context = public_context(live, connected_ids, status)
+    return tuple((region, render_partial(name, oob=oob, **context))
+                 for region, name in PUBLIC_REGIONS)
+
+
 def public_regions(live, connected_ids, status="in_progress", oob=True):
-    """Status line, message bar and the player list (the same for all)."""
-    return render_partial("play/partials/_public_regions.html", oob=oob,
-                          **public_context(live, connected_ids, status))
+    """Status line, message bar and the player list, as one text."""
+    return "".join(text for _, text in public_region_parts(live, connected_ids, status, oob))
 
 
 def public_context(live, connected_ids, status):
