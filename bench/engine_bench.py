@@ -48,11 +48,23 @@ def validation_throughput(slug, count=300, rounds=5, twice=False):
 
 # Figures of the validator before log format 2 (issue 7's closing note), printed beside.
 PREVIOUS = {"tic_tac_toe": 10_600, "rift_mini": 1_700}
+# Through game processes before issue 14's speed work (filled in below when measured).
+PREVIOUS_GAME_PROCESS = {}
+
+
+def _tree_cpu():
+    """CPU seconds of this process and every live process under it (game processes,
+    their sandboxes), from /proc: what one core spends, whatever else the machine runs."""
+    from bench.loadlib import cpu_seconds, tree_pids
+    return cpu_seconds(tree_pids([os.getpid()]))
 
 
 def validation_through_game_processes(slug, count=300, rounds=3, chunk=64):
     """The real path: host rules here, the game's traces in a sandboxed game process
-    (started inside the timing, amortised over the batch), ``chunk`` logs a call."""
+    (started inside the timing, amortised over the batch), ``chunk`` logs a call.
+    ``moves_per_s``: moves / wall time; ``moves_per_cpu_s``: moves / CPU time of this
+    process and its game processes together (the figure to trust on a busy machine:
+    one core's capacity)."""
     import tempfile
 
     from engine.gameproc.logs import validate_many_with
@@ -60,19 +72,26 @@ def validation_through_game_processes(slug, count=300, rounds=3, chunk=64):
     logs = make_logs(slug, count)
     resolve = folder_resolver(GAMES)
     moves = sum(text.count('"type":"move"') for text in logs)
-    rates = []
+    rates, cpu_rates = [], []
     for _ in range(rounds):
+        cpu = _tree_cpu()
         started = time.perf_counter()
         pool = GamePool(tempfile.mkdtemp(prefix="szbench-"), spare=False)
         try:
             reports = validate_many_with(pool, resolve, logs, chunk=chunk)
+            wall = time.perf_counter() - started
+            cpu = _tree_cpu() - cpu         # before close: the game process is alive
         finally:
             pool.close()
         assert all(r["status"] == "canonical" for r in reports)
-        rates.append(moves / (time.perf_counter() - started))
+        rates.append(moves / wall)
+        cpu_rates.append(moves / max(cpu, 0.01))
     return {"bench": "validation_game_process", "game": slug, "logs": count,
             "moves": moves, "moves_per_s_median": round(statistics.median(rates)),
             "moves_per_s_rounds": [round(r) for r in rates],
+            "moves_per_cpu_s_median": round(statistics.median(cpu_rates)),
+            "moves_per_cpu_s_rounds": [round(r) for r in cpu_rates],
+            "previous_moves_per_s": PREVIOUS_GAME_PROCESS.get(slug),
             "previous_in_process_moves_per_s": PREVIOUS.get(slug),
             "target_moves_per_s": {"tic_tac_toe": 20_000, "rift_mini": 10_000}.get(slug)}
 
