@@ -284,8 +284,22 @@ class Snapshot:
                 for (name, value), (was_name, was) in zip(current, items):
                     if name != was_name or (value is not was and not self._equal(value, was)):
                         return False
-            for record in self.checks:
-                if not self._holds(record[1], record, 0):
+            for record in self.checks:               # the common case inline: unchanged
+                kind, value, t = record[0], record[1], record[2]
+                if type(value) is t:
+                    if kind == _SEQ:
+                        items = record[3]
+                        if len(value) == len(items) and all(map(_is, value, items)):
+                            continue
+                    elif kind == _DICT:
+                        keys = record[3]
+                        if len(value) == len(keys) and all(map(_is, value, keys)) \
+                                and all(map(_is, value.values(), record[4])):
+                            continue
+                    elif kind == _OBJ:
+                        if getattr(value, "__dict__", None) is record[3] and not record[4]:
+                            continue
+                if not self._holds(value, record, 0):
                     return False
         except Exception:  # a container that cannot be read back: not the same
             return False
