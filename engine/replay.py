@@ -536,7 +536,7 @@ def validate(source_log, resolve, allow_open=False, twice=False, tracer=None,
     report = new_report()
     tracer = tracer or in_process_tracer
     with _judging(report):
-        events, source = _prepare(report, source_log, resolve, allow_open, keyring)
+        events, source, _ = _prepare(report, source_log, resolve, allow_open, keyring)
         _judge(report, events, source, tracer(source, events), tracer, retrace, against,
                allow_open, twice)
     return report
@@ -545,34 +545,36 @@ def validate(source_log, resolve, allow_open=False, twice=False, tracer=None,
 def validate_batch(logs, resolve, allow_open=False, tracer=None, tracer_many=None,
                    retrace=None, keyring=None, chunk=64):
     """Reports of many logs: structure and rules here, the game's traces of the logs of
-    one version made ``chunk`` at a time in one call (``tracer_many(game, [events])``),
+    one version made ``chunk`` at a time in one call (``tracer_many(game, [events],
+    [lines])``: the parsed events and the raw lines they were read from),
     so a game process starts once and answers once per chunk."""
     tracer = tracer or in_process_tracer
     if tracer_many is None:
         from .trace import trace_many
 
-        def tracer_many(source, many):
+        def tracer_many(source, many, lines=None):
             return trace_many(source, many)
     reports, pending = [], {}
     for log in logs:
         report = new_report()
         reports.append(report)
         with _judging(report):
-            events, source = _prepare(report, log, resolve, allow_open, keyring)
+            events, source, lines = _prepare(report, log, resolve, allow_open, keyring)
             key = getattr(source, "version", None) or id(source)
-            pending.setdefault(key, (source, []))[1].append((report, events))
+            pending.setdefault(key, (source, []))[1].append((report, events, lines))
     for source, items in pending.values():
         for start in range(0, len(items), chunk):
             part = items[start:start + chunk]
             began = time.perf_counter()
             try:
-                traces = tracer_many(source, [events for _, events in part])
+                traces = tracer_many(source, [events for _, events, _ in part],
+                                     [lines for _, _, lines in part])
             except Exception as exc:  # the game could not trace: each log says so
-                for report, _ in part:
+                for report, _, _ in part:
                     report.update(status="error", error=f"{type(exc).__name__}: {exc}"[:2000])
                 continue
             share = (time.perf_counter() - began) / len(part)
-            for (report, events), trace in zip(part, traces):
+            for (report, events, _), trace in zip(part, traces):
                 report["seconds"] += share
                 with _judging(report):
                     _judge(report, events, source, trace, tracer, retrace, False,
@@ -600,7 +602,7 @@ def _prepare(report, source_log, resolve, allow_open, keyring):
     if source is None:
         raise Failure("structure", "unknown game version: no installed game "
                       f"{header['game']!r} has version {header['game_version']}", seq=0)
-    return events, source
+    return events, source, lines
 
 
 def _judge(report, events, source, trace, tracer, retrace, against, allow_open, twice):

@@ -44,6 +44,7 @@ def opt(check):
     def optional(v):
         return None if v is None else check(v)
     optional.__name__ = f"optional {check.__name__}"
+    optional.inner = check
     return optional
 
 
@@ -95,6 +96,7 @@ def record(fields):
             if problem:
                 return f"an object whose {name!r} is {problem}"
         return None
+    nested.fields = fields
     return nested
 
 
@@ -171,8 +173,63 @@ def parse_time(value):
         return None
 
 
+_SCALARS = frozenset({int, str, bool, float})
+_INLINE = {integer: "type({v}) is int", boolean: "type({v}) is bool", text: "type({v}) is str",
+           hex64: "(type({v}) is str and HEX64.match({v}) is not None)",
+           scalar: "({v} is None or type({v}) in _SCALARS)"}
+
+
+def _inline(check, value, names):
+    """Python text true exactly when ``check(value)`` finds nothing wrong."""
+    if check in _INLINE:
+        return _INLINE[check].format(v=value)
+    if check is kind:
+        return f"{value} in KINDS"
+    if check is json_list:
+        names["json_value"] = json_value
+        return f"(type({value}) is list and (not {value} or json_value({value}) is None))"
+    inner = getattr(check, "inner", None)
+    if inner is not None:                                     # opt(...)
+        return f"({value} is None or {_inline(inner, value, names)})"
+    fields = getattr(check, "fields", None)
+    if fields is not None:                                    # record(...)
+        key = f"_k{len(names)}"
+        names[key] = frozenset(fields)
+        parts = [f"type({value}) is dict", f"{key}.issuperset({value})"]
+        for name, sub in fields.items():
+            parts.append(f"{name!r} in {value}")
+            parts.append(_inline(sub, f"{value}[{name!r}]", names))
+        return "(" + " and ".join(parts) + ")"
+    key = f"_c{len(names)}"
+    names[key] = check
+    return f"{key}({value}) is None"
+
+
+def _fast_check(required, optional):
+    """A predicate true exactly when ``check_event`` would find nothing wrong with an
+    event of this type: the same checks, written out inline.  Only a speed-up: when
+    it says no, ``check_event``'s own loop finds the fault and names it as before."""
+    names = {"_SCALARS": _SCALARS, "HEX64": HEX64, "KINDS": KINDS, "_ALLOWED": frozenset(
+        set(COMMON) | set(required) | set(optional))}
+    parts = ["_ALLOWED.issuperset(e)"]
+    for name, check in list(required.items()) + list(optional.items()):
+        test = _inline(check, f"e[{name!r}]", names)
+        if name in required:
+            parts.append(f"{name!r} in e and {test}")
+        else:
+            parts.append(f"({name!r} not in e or {test})")
+    return eval("lambda e: " + " and ".join(parts), names)   # noqa: S307 (our own text)
+
+
+_FAST = {fmt: {kind: _fast_check(*spec) for kind, spec in events.items()}
+         for fmt, events in FORMATS.items()}
+
+
 def check_event(event, fmt, line):
     """Raise SchemaError unless ``event`` has exactly its type's fields in ``fmt``."""
+    fast = _FAST[fmt].get(event.get("type"))
+    if fast is not None and fast(event):
+        return
     spec = FORMATS[fmt].get(event.get("type"))
     if spec is None:
         raise SchemaError(f"line {line}: the event type {event.get('type')!r} does not "

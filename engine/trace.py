@@ -16,6 +16,7 @@ end of the log.
 """
 import contextlib
 import hashlib
+import operator
 import os
 import tempfile
 import time
@@ -58,21 +59,24 @@ def trace(source, events, explain_at=None, scan_all=False, loaded=None):
 def trace_many(source, logs):
     """Traces of many logs of one game version, in one call.  A load of the game is
     reused for the next log only while its modules' state is as it was when loaded
-    (``fingerprint``): a game that keeps anything in module globals, class attributes
+    (``Snapshot``): a game that keeps anything in module globals, class attributes
     or its helper modules during play gets a fresh load, as a single trace would.  A
-    game whose fingerprint costs more than a load is simply loaded afresh each time."""
+    game whose check costs more than a load is simply loaded afresh each time."""
     out, loaded, clean, reuse = [], None, None, True
     try:
         for events in logs:
-            if loaded is not None and fingerprint(loaded) != clean:
+            if loaded is not None and not clean.same():
                 loaded.unload()
                 loaded = None
             if loaded is None and reuse:
                 began = time.perf_counter()
                 loaded = source.load()
                 loaded_in = time.perf_counter() - began
-                clean = fingerprint(loaded)
-                if clean is None or time.perf_counter() - began > 3 * loaded_in:
+                clean = Snapshot.of(loaded)
+                if clean is not None:
+                    began = time.perf_counter()
+                    clean.same()
+                if clean is None or time.perf_counter() - began > 2 * loaded_in:
                     reuse = False
                     loaded.unload()
                     loaded = None
@@ -169,6 +173,191 @@ def fingerprint(loaded):
     except (OverflowError, RecursionError, TypeError, ValueError):
         return None
     return hashlib.sha256("\x00".join(parts).encode("utf-8", "replace")).hexdigest()
+
+
+def _modules_of(loaded):
+    modules = [loaded.module] + list(loaded.local_modules.values())
+    if not loaded._vis_pending and loaded._vis is not None:
+        modules.append(loaded._vis)
+    return modules
+
+
+def _own_items(mapping):
+    """A module's or class's names as ``fingerprint`` walks them (no dunder names)."""
+    return [(k, v) for k, v in mapping.items() if not k.startswith("__")]
+
+
+_is = operator.is_
+
+
+_SEQ, _DICT, _SET, _OBJ = range(4)
+
+
+class Snapshot:
+    """What ``fingerprint`` hashes, kept as the objects themselves, so a later check
+    costs a shallow comparison per container instead of a walk that prints every value.
+
+    ``Snapshot.of(loaded)`` walks the same objects as ``fingerprint`` (module globals,
+    class attributes, what is reachable from them by value) and keeps, for every
+    container on the way, its type and its children as they were (a list's items, a
+    dict's keys and values, an object's ``__dict__`` and slots, a set's members).
+    ``same()`` compares every container's children now with those: a child that is
+    still the very same object is unchanged if its own children are (each container is
+    checked); a child replaced by another object (a game's ``initialize_problem``
+    storing a new initial state in a module global, say) is compared by value with
+    what was there, as ``fingerprint`` would print them: same types, same plain values
+    (by ``repr``), same structure.  Plain values (``None``, numbers, strings, bytes)
+    cannot change in place.  So ``same()`` true means the fingerprint would be
+    unchanged (up to which sub-objects are shared); a change it cannot rule out counts
+    as a change, and the load is simply not reused.  None when the modules are too
+    large or too deep to walk, as for ``fingerprint``."""
+
+    __slots__ = ("loaded", "modules", "owns", "checks", "index")
+
+    @classmethod
+    def of(cls, loaded):
+        self = cls()
+        self.loaded = loaded
+        self.modules = _modules_of(loaded)
+        self.owns, self.checks, self.index = [], [], {}
+        budget = [MAX_NODES]
+        index, checks = self.index, self.checks
+
+        def walk(value, depth):
+            t = type(value)
+            if t in _PLAIN:
+                return
+            budget[0] -= 1
+            if budget[0] < 0 or depth > 40:
+                raise OverflowError
+            if isinstance(value, _SKIP) or id(value) in index:
+                return
+            if isinstance(value, (list, tuple)):
+                record = (_SEQ, value, t, tuple(value))
+                children = record[3]
+            elif isinstance(value, dict):
+                record = (_DICT, value, t, tuple(value), tuple(value.values()))
+                children = record[3] + record[4]          # keys too: printed by repr
+            elif isinstance(value, (set, frozenset)):
+                record = (_SET, value, t, tuple(value))
+                children = record[3]
+            else:
+                attrs = getattr(value, "__dict__", None)
+                slots = getattr(t, "__slots__", ())
+                names = tuple(slots if isinstance(slots, (list, tuple)) else (slots,))
+                held = tuple(getattr(value, name, None) for name in names)
+                record = (_OBJ, value, t, attrs, names, held)
+                children = (attrs,) + held
+            index[id(value)] = record
+            if not isinstance(value, (tuple, frozenset)) or record[0] == _OBJ:
+                checks.append(record)
+            for v in children:
+                if type(v) not in _PLAIN:
+                    walk(v, depth + 1)
+
+        try:
+            for module in self.modules:
+                items = _own_items(vars(module))
+                self.owns.append((vars(module), items))
+                for name, value in items:
+                    if isinstance(value, type):
+                        attrs = _own_items(vars(value))
+                        self.owns.append((vars(value), attrs))
+                        for _, v in attrs:
+                            walk(v, 1)
+                    else:
+                        walk(value, 0)
+        except (OverflowError, RecursionError, TypeError, ValueError):
+            return None
+        return self
+
+    def same(self):
+        """True when nothing the snapshot holds has changed (see the class)."""
+        try:
+            now = _modules_of(self.loaded)
+            if len(now) != len(self.modules) or not all(map(_is, now, self.modules)):
+                return False
+            for mapping, items in self.owns:
+                current = _own_items(mapping)
+                if len(current) != len(items):
+                    return False
+                for (name, value), (was_name, was) in zip(current, items):
+                    if name != was_name or (value is not was and not self._equal(value, was)):
+                        return False
+            for record in self.checks:               # the common case inline: unchanged
+                kind, value, t = record[0], record[1], record[2]
+                if type(value) is t:
+                    if kind == _SEQ:
+                        items = record[3]
+                        if len(value) == len(items) and all(map(_is, value, items)):
+                            continue
+                    elif kind == _DICT:
+                        keys = record[3]
+                        if len(value) == len(keys) and all(map(_is, value, keys)) \
+                                and all(map(_is, value.values(), record[4])):
+                            continue
+                    elif kind == _OBJ:
+                        if getattr(value, "__dict__", None) is record[3] and not record[4]:
+                            continue
+                if not self._holds(value, record, 0):
+                    return False
+        except Exception:  # a container that cannot be read back: not the same
+            return False
+        return True
+
+    def _holds(self, live, record, depth):
+        """Does ``live`` (of the record's type) hold what the record kept?"""
+        kind, t = record[0], record[2]
+        if type(live) is not t:
+            return False
+        if kind == _SEQ:
+            return self._all_equal(live, record[3], depth)
+        if kind == _DICT:
+            keys = record[3]
+            return (len(live) == len(keys) and all(map(_is, live, keys))
+                    and self._all_equal(live.values(), record[4], depth))
+        if kind == _SET:
+            members = record[3]
+            if len(live) != len(members):
+                return False
+            if all(map(_is, live, members)):
+                return True
+            if all(type(v) in _PLAIN for v in members) and all(type(v) in _PLAIN for v in live):
+                return ({(type(v), repr(v)) for v in live}
+                        == {(type(v), repr(v)) for v in members})
+            return False
+        attrs, names, held = record[3], record[4], record[5]
+        now = getattr(live, "__dict__", None)
+        if (now is None) != (attrs is None):
+            return False
+        if now is not attrs and not self._equal(now, attrs, depth + 1):
+            return False
+        return self._all_equal([getattr(live, name, None) for name in names], held, depth)
+
+    def _all_equal(self, live, kept, depth):
+        live = tuple(live)
+        if len(live) != len(kept):
+            return False
+        if all(map(_is, live, kept)):
+            return True
+        return all(a is b or self._equal(a, b, depth + 1) for a, b in zip(live, kept))
+
+    def _equal(self, live, was, depth=0):
+        """``live`` (a new object) against ``was`` (an object of the snapshot, whose
+        contents the snapshot kept): equal as ``fingerprint`` prints them."""
+        t = type(was)
+        if type(live) is not t:
+            return False
+        if t in _PLAIN:
+            return live == was and repr(live) == repr(was)
+        if isinstance(was, _SKIP):
+            return True                       # fingerprint does not print these
+        if depth > 40:
+            return False
+        record = self.index.get(id(was))
+        if record is None:
+            return False
+        return self._holds(live, record, depth)
 
 
 class Tracer:

@@ -357,6 +357,27 @@ def replay_calls(table):
         from ..trace import trace_many as trace_logs
         return trace_logs(table.source, logs)
 
+    def trace_lines(logs):
+        """``trace_many`` of logs sent as their raw lines (the host has checked them and
+        parses the same text to the same events); an operator list equal to the
+        previous log's is sent once (``same_ops``), not again for every log."""
+        import json
+
+        from ..trace import trace_many as trace_logs
+        out = trace_logs(table.source, [[json.loads(line) for line in lines]
+                                        for lines in logs])
+        previous = None
+        for found in out:
+            ops = found.get("ops")
+            if ops is None:
+                continue
+            if ops == previous:
+                del found["ops"]
+                found["same_ops"] = True
+            else:
+                previous = ops
+        return out
+
     def trail(log_text):
         """The state hash after every recorded move and undo (for comparing processes)."""
         from .. import replay
@@ -368,4 +389,4 @@ def replay_calls(table):
         return check_mod.check_game(table.source.folder, runs=runs, max_moves=max_moves,
                                     slug=table.source.slug, return_logs=return_logs)
     return {"checkpoint_of": checkpoint_of, "replay_view": replay_view,
-            "trace": trace, "trace_many": trace_many, "trail": trail, "check": check}
+            "trace": trace, "trace_many": trace_many, "trace_lines": trace_lines, "trail": trail, "check": check}

@@ -1,5 +1,7 @@
 """Calls on whole logs, made by hosts that look back (viewers, jobs, the command line):
 each runs in the game process of the log's game version, with a generous time limit."""
+import re
+
 from .host import GameDied, GameTimeout
 from .protocol import CallError
 
@@ -83,6 +85,41 @@ def trace_many(pool, game, logs):
     return _call(pool, game, "trace_many", logs=logs)
 
 
+# What a frame could not carry as the events it parses to: NaN and infinities (frames
+# refuse them), a lone surrogate written as an escape (frames are UTF-8), a NUL (json
+# would have guessed UTF-16 or -32 for the bytes).
+_UNSENDABLE = re.compile(rb"NaN|Infinity|\x00|\\u[dD][89abcdefABCDEF]")
+
+
+def _sendable(raw):
+    """A checked log line the game process may parse itself: UTF-8 text that
+    ``json.loads`` reads as it read the bytes here (no BOM: it starts with ``{``), and
+    whose events a frame could carry; a log with another line goes as its events, and
+    fails (or not) as it always did."""
+    return raw[:1] == b"{" and _UNSENDABLE.search(raw) is None
+
+
+def trace_lines(pool, game, logs):
+    """``trace_many`` of logs given as their raw lines (lists of bytes), or None when
+    some line cannot be sent as text (then trace their events).  Sending the text the
+    host has read spares encoding the parsed events again; the operator list comes
+    once for a run of logs with the same one."""
+    try:
+        texts = [[raw.decode("utf-8") for raw in lines] for lines in logs]
+    except UnicodeDecodeError:
+        return None
+    if not all(_sendable(raw) for lines in logs for raw in lines):
+        return None
+    traces = _call(pool, game, "trace_lines", logs=texts)
+    ops = None
+    for found in traces:
+        if found.pop("same_ops", False):
+            found["ops"] = ops
+        elif "ops" in found:
+            ops = found["ops"]
+    return traces
+
+
 def validate_many_with(pool, resolve, logs, allow_open=False, keyring=None, chunk=64):
     """Reports of many logs (``engine.replay.validate_batch``): each game version's
     process traces its logs ``chunk`` at a time, in one call each."""
@@ -94,8 +131,9 @@ def validate_many_with(pool, resolve, logs, allow_open=False, keyring=None, chun
     def tracer(game, events, explain_at=None):
         return trace(pool, game, events, explain_at)
 
-    def tracer_many(game, many):
-        return trace_many(pool, game, many)
+    def tracer_many(game, many, lines=None):
+        found = trace_lines(pool, game, lines) if lines is not None else None
+        return found if found is not None else trace_many(pool, game, many)
     return replay.validate_batch(logs, resolve_ref, allow_open=allow_open, tracer=tracer,
                                  tracer_many=tracer_many, retrace=other_seed_tracer(pool),
                                  keyring=keyring, chunk=chunk)

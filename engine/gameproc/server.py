@@ -177,7 +177,7 @@ def game_traceback(exc):
 
 CALLS = frozenset({"metadata", "open", "reopen", "settle", "apply", "undo", "end", "views",
                    "bot_move", "snapshot", "close", "checkpoint_of", "replay_view",
-                   "trace", "trace_many", "check", "trail"})
+                   "trace", "trace_many", "trace_lines", "check", "trail"})
 
 
 def main(argv=None):
