@@ -83,7 +83,7 @@ def play_out(live, rnd):
             else:
                 raise RuntimeError(f"nobody can move in play-through {live.record_id}")
             actor = Actor(role, live.holders(role)[0], "human")
-            live.note_moves(pt.apply(actor, *choice, pt.version))
+            pt.apply(actor, *choice, pt.version)
         changes.after_change(live)
 
 

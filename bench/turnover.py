@@ -126,9 +126,8 @@ def measure(folder, redis_url, games, profile):
                 op, args = choose_move(live.pt, role, "random")
                 started = clock.start()
                 with live.pt.lock:
-                    events = live.pt.apply(Actor(role, "Author", "human"), op, args,
-                                           live.pt.version)
-                    live.note_moves(events)
+                    live.pt.apply(Actor(role, "Author", "human"), op, args,
+                                  live.pt.version)
                 changes.after_change(live)
                 rows.flush()
                 spent, _ = clock.stop(started)

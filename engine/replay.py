@@ -91,9 +91,25 @@ class Failure(Exception):
                 "message": self.message, "diff": self.diff, "explain": self.explain}
 
 
+def _no_constant(name):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+# NaN and Infinity are not JSON: the log writer refuses them (allow_nan=False).
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+
+
 def _parse(raw, i):
     try:
-        ev = json.loads(raw)
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        ev = _DECODER.decode(text)
+        if "\\ud" in text or "\\uD" in text:
+            # an escaped surrogate: a pair is one character, a lone one is not text
+            # (the writer, which writes UTF-8, cannot have written it)
+            json.dumps(ev, ensure_ascii=False).encode("utf-8")
+    except UnicodeError:
+        raise Failure("structure", f"line {i + 1} holds text that is not Unicode (a lone "
+                      "surrogate, or bytes that are not UTF-8)", seq=i) from None
     except RecursionError:
         raise Failure("structure", f"line {i + 1} is nested too deeply to be a log line",
                       seq=i) from None
