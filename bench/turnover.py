@@ -10,7 +10,8 @@ rematch route.  Printed per game, medians over the games:
   are written;
 - ``last_move_extra_cpu_ms``: CPU of the move that ends a game (rows ended, jobs
   enqueued) minus the median CPU of the other moves;
-- ``rematch_cpu_ms_in_game_processes``: the game processes' part of it;
+- ``rematch_cpu_ms_in_game_processes``: the game processes' part of it (a mean: their
+  CPU time is counted in 10 ms ticks);
 - ``turnover_cpu_ms``: the two together, the figure the target is about;
 - ``queries_per_rematch``: SQL statements the rematch runs.
 """
@@ -155,7 +156,9 @@ def measure(folder, redis_url, games, profile):
     ms = lambda values: round(statistics.median(values) * 1000, 2)     # noqa: E731
     result = {"bench": "game_turnover", "game": "tic_tac_toe", "games": games,
               "rematch_cpu_ms": ms(rematch), "last_move_extra_cpu_ms": ms(last_extra),
-              "rematch_cpu_ms_in_game_processes": ms(rematch_game),
+              # a process's CPU time is counted in 10 ms ticks: a mean over the games
+              "rematch_cpu_ms_in_game_processes": round(statistics.mean(rematch_game) * 1000,
+                                                        2),
               "turnover_cpu_ms": round(ms(rematch) + ms(last_extra), 2),
               "queries_per_rematch": statistics.median(per_query), "target_ms": 5.0}
     print(json.dumps(result))
