@@ -103,3 +103,16 @@ def version(page):
 def wait_version(pages, number):
     for page in pages:
         page.wait_for_selector(f"#operators[data-version='{number}']", state="attached")
+
+
+def seated_tic_tac_toe(teacher, xena, omar, base):
+    """The teacher's tic-tac-toe, Xena (X) and Omar (O) joined by the invite as guests
+    and seated, started on all three pages; returns the invite link."""
+    log_in(teacher, base, "teacher")
+    invite = start_session(teacher, base, "tic_tac_toe")
+    join_as_guest(xena, invite, "Xena")
+    join_as_guest(omar, invite, "Omar")
+    seat(teacher, "Xena", 0)
+    seat(teacher, "Omar", 1)
+    start_game(teacher, [teacher, xena, omar])
+    return invite

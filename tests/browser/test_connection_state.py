@@ -5,8 +5,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from .play_support import (browser, join_as_guest, log_in, new_page, seat,  # noqa: F401
-                           start_game, start_session, version, wait_connected)
+from .play_support import (browser, new_page, seated_tic_tac_toe, version,  # noqa: F401
+                           wait_connected)
 
 pytestmark = pytest.mark.browser
 
@@ -37,13 +37,7 @@ def test_server_down_mid_game_shows_the_banner_and_drops_offline_clicks(app, mak
     teacher, xena, omar = (new_page(browser) for _ in range(3))
     errors = []
     try:
-        log_in(teacher, base, "teacher")
-        invite = start_session(teacher, base, "tic_tac_toe")
-        join_as_guest(xena, invite, "Xena")
-        join_as_guest(omar, invite, "Omar")
-        seat(teacher, "Xena", 0)
-        seat(teacher, "Omar", 1)
-        start_game(teacher, [teacher, xena, omar])
+        seated_tic_tac_toe(teacher, xena, omar, base)
         for page in (teacher, xena, omar):
             assert page.is_hidden("#connection-banner")
         before = version(xena)

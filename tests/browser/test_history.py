@@ -3,21 +3,15 @@ a restart; a step clicked shows that state, read-only; a past state never says
 'Your turn' nor offers a move."""
 import pytest
 
-from .play_support import (browser, join_as_guest, log_in, new_page, seat,  # noqa: F401
-                           start_game, start_session, version, wait_connected, wait_version)
+from .play_support import (browser, new_page, seated_tic_tac_toe, version,  # noqa: F401
+                           wait_connected, wait_version)
 
 pytestmark = pytest.mark.browser
 
 
 def tic_tac_toe(browser, base):
     teacher, xena, omar = (new_page(browser) for _ in range(3))
-    log_in(teacher, base, "teacher")
-    invite = start_session(teacher, base, "tic_tac_toe")
-    join_as_guest(xena, invite, "Xena")
-    join_as_guest(omar, invite, "Omar")
-    seat(teacher, "Xena", 0)
-    seat(teacher, "Omar", 1)
-    start_game(teacher, [teacher, xena, omar])
+    seated_tic_tac_toe(teacher, xena, omar, base)
     return teacher, xena, omar
 
 

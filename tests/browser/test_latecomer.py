@@ -4,8 +4,8 @@ import pytest
 
 from engine.log import read_events
 
-from .play_support import (browser, join_as_guest, log_in, new_page, seat,  # noqa: F401
-                           start_game, start_session, version, wait_connected, wait_version)
+from .play_support import (browser, new_page, seat, seated_tic_tac_toe,  # noqa: F401
+                           wait_connected, wait_version)
 
 pytestmark = pytest.mark.browser
 
@@ -16,13 +16,7 @@ def test_a_latecomer_seated_mid_game_moves_on_their_own_page(app, live_server, m
     teacher, xena, omar, lara = (new_page(browser) for _ in range(4))
     everyone = [teacher, xena, omar, lara]
     try:
-        log_in(teacher, live_server, "teacher")
-        invite = start_session(teacher, live_server, "tic_tac_toe")
-        join_as_guest(xena, invite, "Xena")
-        join_as_guest(omar, invite, "Omar")
-        seat(teacher, "Xena", 0)
-        seat(teacher, "Omar", 1)
-        start_game(teacher, [teacher, xena, omar])
+        invite = seated_tic_tac_toe(teacher, xena, omar, live_server)
         xena.click("#state-view [data-op-index='4']")
         wait_version([teacher, xena, omar], 2)
         lara.goto(invite)                               # late: the game is running
