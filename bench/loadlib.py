@@ -494,6 +494,14 @@ class Stats:
         buckets = set(int(t - start) for t in self.done_at if start <= t < end)
         return sum(1 for second in range(int(end - start)) if second not in buckets)
 
+    def longest_gap(self, window):
+        """The longest time in the window with no move or rematch reaching every screen
+        (from the window's start, between completions, and to its end)."""
+        start, end = window["start"], window["end"]
+        done = sorted(t for t in self.done_at if start <= t < end)
+        marks = [start] + done + [end]
+        return max(b - a for a, b in zip(marks, marks[1:]))
+
     @property
     def sample(self):
         """A push of about the mean size of the pushes measured (the floor sends it)."""

@@ -13,6 +13,7 @@ from ..play.rendering import (can_act, personal_key, personal_regions, public_re
 from ..sessions.rendering import lobby_regions
 from . import forward
 from .playthroughs import Elsewhere, acting_live, read_facts, runtime, sync_rows
+from .table import RESET
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,8 @@ def game_render(live, nav, connected, status):
     saw them.
     """
     with live.pt.lock:
-        public = public_region_parts(live, connected, status)
+        public = tuple((None if region in ALWAYS_SENT else region, text)
+                       for region, text in public_region_parts(live, connected, status))
         forget_gone_sockets(live)
     variants = {}
 
@@ -95,42 +97,24 @@ def game_render(live, nav, connected, status):
                 parts = variants[key] = (
                     (("nav", nav),) + role_region_parts(live, role, acting) + public
                     + (("personal", personal_regions(live, pid, client.is_owner, status)),))
-            return changed_regions(live, client, parts) + history_for(live, client, role)
+            history = history_for(live, client, role)
+            return parts + ((None, history),) if history else parts
     return render
 
 
 # Pushed alone too (push_status, while the game works on a move), so a socket's last
-# copy is not known here: always sent.
+# copy is not the one a push of regions knows: always sent.
 ALWAYS_SENT = frozenset({"live-status"})
 
 
-def changed_regions(live, client, parts):
-    """The regions of ``parts`` (id, text) that differ from what this socket was last
-    sent, noted as sent (call under the play-through's lock).  A new socket, or one
-    whose record was dropped (snapshot_live), gets them all; htmx swaps each region
-    by its id, so the ones left out stay as they are on the page."""
-    sent = live.regions_sent.setdefault(socket_id(client), {})
-    out = []
-    for region, text in parts:
-        if region in ALWAYS_SENT:
-            out.append(text)
-        elif sent.get(region) != text:
-            sent[region] = text
-            out.append(text)
-    return "".join(out)
-
-
 def forget_gone_sockets(live):
-    """Drop the history positions and region records of sockets the session no longer
-    has."""
-    if len(live.history_sent) < 8 and len(live.regions_sent) < 8:
+    """Drop the history positions of sockets the session no longer has."""
+    if len(live.history_sent) < 8:
         return
     here = {c.id for c in runtime().clients_of(live.session_key)}
     here.update(c.client_id for c in runtime().cluster.remote_clients(live.session_key))
     for ident in [i for i in live.history_sent if i not in here]:
         del live.history_sent[ident]
-    for ident in [i for i in live.regions_sent if i not in here]:
-        del live.regions_sent[ident]
 
 
 def render_for(game_session, live, connected):
@@ -216,9 +200,8 @@ def snapshot_live(live, client):
     """Every region for one socket, from the play-through (after a stale move)."""
     render = game_render(live, live_nav(live), runtime().connected_ids(live.session_key),
                          live.status())
-    with live.pt.lock:
-        live.regions_sent.pop(socket_id(client), None)      # every region again
-    client.send(render(client))
+    found = render(client)
+    client.send(found if isinstance(found, str) else ((RESET, ""),) + found)  # all again
 
 
 def send_flash(client, message):

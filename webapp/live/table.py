@@ -13,6 +13,9 @@ from ..locks import LiveLock
 
 
 PAGES = ("game", "lobby")
+# A push of regions is (region id, text) pairs; this first pair says "every region
+# again" (a snapshot), and a pair with id None is always sent.
+RESET = "*"
 
 
 class Client:
@@ -27,22 +30,43 @@ class Client:
         self.is_owner = is_owner
         self.page = page if page in PAGES else None
         self.alive = True
+        self._sent = {}                 # region id -> the text this socket was last sent
         self._send_lock = threading.Lock()
         self._rate = float(rate_per_second)
         self._allowance = self._rate
         self._checked = time.monotonic()
 
-    def send(self, text):
-        """Send a text frame; False (and the client is dead) if the socket is gone."""
+    def send(self, payload):
+        """Send a text frame, or a push of regions: (region id, text) pairs, of which
+        only those whose text differs from what this socket was last sent go out (htmx
+        swaps by id: a region left out stays as the page has it).  What was sent is
+        noted here, in the order of the frames, so two pushes that overtake each other
+        can never leave a region stale for good.  False (and the client is dead) if
+        the socket is gone."""
         with self._send_lock:
             if not self.alive:
                 return False
+            text = payload if isinstance(payload, str) else self._changed(payload)
+            if not text:
+                return True
             try:
                 self.ws.send(text)
                 return True
             except Exception:
                 self.alive = False
                 return False
+
+    def _changed(self, parts):
+        out = []
+        for region, text in parts:
+            if region == RESET:
+                self._sent.clear()
+            elif region is None:
+                out.append(text)
+            elif self._sent.get(region) != text:
+                self._sent[region] = text
+                out.append(text)
+        return "".join(out)
 
     def allow_message(self):
         """Token bucket: at most ``rate`` messages a second, bursts up to ``rate``."""
@@ -68,7 +92,6 @@ class LivePlayThrough:
         self.base_url = base_url
         self.step_cache = {}          # rendered history steps (play/history.py)
         self.history_sent = {}        # socket id -> where its history list ends
-        self.regions_sent = {}        # socket id -> region id -> the text last sent
         self.bot_timer = None
         self.paused = False
         self.last_checkpoint_k = pt.k
