@@ -8,8 +8,7 @@ from ..locks import release_connection
 from ..models import Session
 from ..play.history import history_update
 from ..play.rendering import (can_act, personal_key, personal_regions, public_region_parts,
-                              public_regions, render_partial, role_region_parts, role_regions,
-                              status_fragment, view_role)
+                              render_partial, role_region_parts, status_fragment, view_role)
 from ..sessions.rendering import lobby_regions
 from . import forward
 from .playthroughs import Elsewhere, acting_live, read_facts, runtime, sync_rows
@@ -54,18 +53,6 @@ def history_for(live, client, role):
     ident = socket_id(client)
     text, live.history_sent[ident] = history_update(live, role, live.history_sent.get(ident))
     return text
-
-
-def game_fragments(live, client, connected, status="in_progress", public=None):
-    """Every live region of the game page as this client may see it."""
-    pid = client.participant_id
-    with live.pt.lock:
-        role = view_role(live, pid)
-        if public is None:
-            public = public_regions(live, connected, status)
-        return (role_regions(live, role, can_act(live, pid, role)) + public
-                + personal_regions(live, pid, client.is_owner, status)
-                + history_for(live, client, role))
 
 
 def game_render(live, nav, connected, status):

@@ -191,11 +191,6 @@ def role_region_parts(live, role, acting=True, oob=True):
     return live.cached_fragment(("role", oob, acting), role, build)
 
 
-def role_regions(live, role, acting=True, oob=True):
-    """State view, operators, turn banner and end screen for one role, as one text."""
-    return "".join(text for _, text in role_region_parts(live, role, acting, oob))
-
-
 def undo_allowed(live, actor, owner):
     try:
         live.pt.check_undo(actor, owner=owner)
@@ -247,11 +242,6 @@ def public_region_parts(live, connected_ids, status="in_progress", oob=True):
     context = public_context(live, connected_ids, status)
     return tuple((region, render_partial(name, oob=oob, **context))
                  for region, name in PUBLIC_REGIONS)
-
-
-def public_regions(live, connected_ids, status="in_progress", oob=True):
-    """Status line, message bar and the player list, as one text."""
-    return "".join(text for _, text in public_region_parts(live, connected_ids, status, oob))
 
 
 def public_context(live, connected_ids, status):
