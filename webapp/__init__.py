@@ -35,6 +35,8 @@ def create_app(test_config=None):
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True,
                 template_folder=str(REPO_DIR / "templates"),
                 static_folder=str(REPO_DIR / "static"))
+    from .templating import PortalEnvironment
+    app.jinja_environment = PortalEnvironment       # before anything builds jinja_env
     app.url_map.converters["int"] = RowNumberConverter
     app.url_map.converters["pid"] = PlayThroughIdConverter
     pathlib.Path(app.instance_path).mkdir(parents=True, exist_ok=True)
