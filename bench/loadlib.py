@@ -486,6 +486,7 @@ class Stats:
         self.sched_latencies = []   # paced: from the scheduled time, not the send
         self.late_moves = 0         # paced: sent more than LATE_S after their time
         self.done_at = []           # perf_counter() of every move (and rematch) shown
+        self.rematches = []         # (posted, on every screen) perf_counter() pairs
 
     def stalled_seconds(self, window):
         """Whole seconds of the window in which no move or rematch reached every screen
@@ -501,6 +502,16 @@ class Stats:
         done = sorted(t for t in self.done_at if start <= t < end)
         marks = [start] + done + [end]
         return max(b - a for a, b in zip(marks, marks[1:]))
+
+    def longest_gap_detail(self, window):
+        """(seconds, its start as an offset in the window, rematches in flight at its
+        middle) of the longest gap: what the class was waiting for."""
+        start, end = window["start"], window["end"]
+        done = sorted(t for t in self.done_at if start <= t < end)
+        marks = [start] + done + [end]
+        gap, at = max((b - a, a) for a, b in zip(marks, marks[1:]))
+        middle = at + gap / 2
+        return gap, at - start, sum(1 for a, b in self.rematches if a <= middle <= b)
 
     @property
     def sample(self):
@@ -664,6 +675,7 @@ async def play_group(group, stats, deadline, move_timeout, think, interval=None,
         if group.rematch is None:             # the floor: versions just go on
             continue
         base, path, cookie, token = group.rematch
+        posted = time.perf_counter()
         try:
             status = await post_form(base, path, cookie, {"csrf_token": token},
                                      rematch_timeout or move_timeout)
@@ -681,6 +693,7 @@ async def play_group(group, stats, deadline, move_timeout, think, interval=None,
             playthrough += 1
             if stats.measuring:
                 stats.done_at.append(time.perf_counter())
+                stats.rematches.append((posted, stats.done_at[-1]))
         version = group.seen[0][1]
 
 
@@ -758,6 +771,11 @@ def result_line(target, groups, stats, window, cpu, rss, driver_cpu, extra=None)
             "other_cpu_pct": round(100 * stats.other_cpu / seconds, 1) if seconds else None,
             "games": stats.games, "stalled_seconds": stats.stalled_seconds(window),
             "bytes_per_push": round(stats.bytes / stats.messages) if stats.messages else 0}
+    if stats.rematches:
+        # from the rematch POST until the new play-through is on every screen
+        took = sorted(b - a for a, b in stats.rematches)
+        line["rematch_p50_ms"] = ms(percentile(took, 50))
+        line["rematch_max_ms"] = ms(took[-1])
     parts = getattr(stats, "cpu_parts", None)
     if parts and moves:
         line["cpu_ms_per_move_by_part"] = {k: round(1000 * v / moves, 2)

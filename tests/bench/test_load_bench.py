@@ -13,6 +13,19 @@ def test_percentiles_and_the_board():
     assert loadlib.winner([0, 1, 0, None, None, None, None, None, None]) is None
 
 
+def test_the_longest_gap_names_the_rematches_in_flight_across_it():
+    stats = loadlib.Stats()
+    stats.done_at = [10.5, 11.0, 13.0, 13.2]
+    stats.rematches = [(10.9, 13.0), (11.1, 12.9), (12.95, 13.2)]
+    window = {"start": 10.0, "end": 14.0}
+    assert stats.longest_gap(window) == pytest.approx(2.0)
+    gap, at, in_flight = stats.longest_gap_detail(window)
+    assert (gap, at, in_flight) == (pytest.approx(2.0), pytest.approx(1.0), 2)
+    stats.done_at.append(12.0)                 # a move in the middle: no wave
+    gap, at, in_flight = stats.longest_gap_detail(window)
+    assert gap == pytest.approx(1.0) and in_flight == 2
+
+
 def test_only_loopback_is_a_target():
     loadlib.require_loopback("http://127.0.0.1:5000")
     with pytest.raises(SystemExit):

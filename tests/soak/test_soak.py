@@ -42,11 +42,14 @@ def soak(folder, **portal):
 def check(stats, window, logs):
     assert stats.errors == 0, (stats.error_kinds, stats.flashes)
     # A freeze or a lock-order deadlock stops every session for good (and times moves
-    # out); the class must never wait more than a moment.  Pauses of ~1.0-1.3 s with
-    # one database connection are measured (issue 18), so whole-second buckets would
-    # fail by where the pauses fall, not by what the server does.
-    gap = stats.longest_gap(window)
-    assert gap < MAX_GAP, f"{gap:.2f} s passed with no move completed"
+    # out); the class must never wait more than a moment.  The driver's sessions play
+    # the same game in lockstep, so their games end together and all 60 rematches queue
+    # at once (each ~20 ms of server CPU, behind the end-of-game rows): gaps of 1.0-1.6 s
+    # with 52-60 of 60 rematches in flight are measured (issue 18).  Whole-second buckets
+    # would fail by where that wave falls, not by what the server does.
+    gap, at, rematching = stats.longest_gap_detail(window)
+    assert gap < MAX_GAP, (f"{gap:.2f} s passed with no move completed (from {at:.2f} s "
+                           f"into the run; {rematching} rematches in flight meanwhile)")
     assert len(stats.latencies) > 2 * SESSIONS and stats.games >= SESSIONS
     assert max(stats.latencies) < MOVE_TIMEOUT
     assert "lock rule broken" not in logs, logs[-4000:]
