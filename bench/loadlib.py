@@ -323,16 +323,29 @@ class Portal(Servers):
         return "\n".join(out)
 
 
+def stop_all(servers_list=ACTIVE):
+    for servers in servers_list:
+        try:
+            servers.stop()
+        except Exception:
+            pass
+
+
 def watchdog(seconds, servers_list=ACTIVE):
-    """Hard deadline: stop every server we started and exit, whatever state we are in."""
+    """Hard deadline: stop every server we started and exit, whatever state we are in.
+    A SIGTERM (``kill``, ``timeout``) stops them too: they run in sessions of their own,
+    so nothing else would, and a left-over server skews every later run."""
     def fire():
         sys.stderr.write(f"bench: hard deadline of {seconds:.0f} s reached; stopping\n")
-        for servers in servers_list:
-            try:
-                servers.stop()
-            except Exception:
-                pass
+        stop_all(servers_list)
         os._exit(3)
+
+    def terminated(signum, _frame):
+        sys.stderr.write(f"bench: signal {signum}; stopping the servers\n")
+        stop_all(servers_list)
+        os._exit(128 + signum)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, terminated)
     timer = threading.Timer(seconds, fire)
     timer.daemon = True
     timer.start()
