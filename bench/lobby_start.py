@@ -28,7 +28,8 @@ max over the repeats (``*_median``, ``*_max``) in one JSON line:
 - ``live_ms``: until every student's game page socket has had its first snapshot;
 - ``post_ms``: the start POST's own response;
 - ``cpu_ms``: CPU of every server process (gunicorn, game processes, Redis) from
-  just before the POST until every page is live, plus 0.2 s for the last pushes;
+  just before the POST until every page is live, plus 0.2 s for the last pushes
+  (``cpu_ms_median_by_part``: web, game, redis);
 - ``other_cpu_ms``: what the rest of the machine used meanwhile (large: noisy figures).
 
 ``missed`` counts the students whose page did not show the game (or whose game socket
@@ -105,7 +106,8 @@ async def follow(page, compression, timeout):
     page.done.set()
 
 
-async def start_class(base, key, teacher, guests, cpu, timeout, compression, profile=None):
+async def start_class(base, key, teacher, guests, cpu_parts, timeout, compression,
+                      profile=None):
     """Open every lobby socket, post the start, follow every page; this start's figures
     (seconds).  ``profile``: (pid, seconds, output prefix) for py-spy during the start."""
     pages = [Page(base, key, browser) for browser in [teacher] + guests]
@@ -124,7 +126,7 @@ async def start_class(base, key, teacher, guests, cpu, timeout, compression, pro
         from .load import profile_start
         spy, raw = profile_start(*profile)
         await asyncio.sleep(1.0)    # attached before the start is posted
-    before = cpu(), loadlib.machine_cpu(), time.process_time()
+    before = cpu_parts(), loadlib.machine_cpu(), time.process_time()
     started = time.perf_counter()
     status = await loadlib.post_form(base, f"/s/{key}/start", teacher.cookie_header(),
                                      {"csrf_token": teacher.token}, timeout)
@@ -135,7 +137,7 @@ async def start_class(base, key, teacher, guests, cpu, timeout, compression, pro
     except asyncio.TimeoutError:
         pass
     await asyncio.sleep(SETTLE_S)
-    after = cpu(), loadlib.machine_cpu(), time.process_time()
+    after = cpu_parts(), loadlib.machine_cpu(), time.process_time()
     for task in tasks:
         task.cancel()
     await asyncio.gather(*(ws.close() for p in pages for ws in p.sockets),
@@ -147,13 +149,14 @@ async def start_class(base, key, teacher, guests, cpu, timeout, compression, pro
     def last(name):
         times = [getattr(p, name) for p in students]
         return None if None in times else max(times) - started
-    server = after[0] - before[0]
+    parts = {part: after[0][part] - before[0].get(part, 0.0) for part in after[0]}
+    server = sum(parts.values())
     missed = [p for p in students if p.live_at is None]
     errors = {p.error or "no game in time" for p in missed}
     if status != 200:
         errors.add(f"start POST: HTTP {status}")
     return {"pages": last("page_at"), "nav": last("nav_at"), "live": last("live_at"),
-            "post": posted - started, "cpu": server,
+            "post": posted - started, "cpu": server, "cpu_parts": parts,
             "other_cpu": max(0.0, after[1] - before[1] - server - (after[2] - before[2])),
             "missed": len(missed), "errors": errors, "profile": raw}
 
@@ -170,7 +173,7 @@ def measure(portal, students=30, repeats=5, seated=2, timeout=10.0, compression=
         guests = loadlib.join_guests(base, key, names)
         loadlib.seat_guests(base, teacher, key, names[:seated])
         spy = (portal.children[0].pid, timeout + 2, f"{profile}-lobby-{r}") if profile else None
-        runs.append(asyncio.run(start_class(base, key, teacher, guests, portal.cpu,
+        runs.append(asyncio.run(start_class(base, key, teacher, guests, portal.cpu_parts,
                                             timeout, compression, spy)))
     raws = [run["profile"] for run in runs if run["profile"] and os.path.exists(run["profile"])]
     if raws:
@@ -193,8 +196,15 @@ def summary(runs, students, seated):
         full = len(ms) == len(values)
         line[f"{name}_ms_median"] = round(statistics.median(ms), 1) if full else None
         line[f"{name}_ms_max"] = max(ms) if full else None
+    parts = sorted({part for run in runs for part in run["cpu_parts"]})
+    line["cpu_ms_median_by_part"] = {
+        part: round(1000 * statistics.median(run["cpu_parts"].get(part, 0.0) for run in runs))
+        for part in parts}
+    # per start, in order: the first start of a fresh server is the coldest; a start
+    # with much other CPU (other people's work on the machine) is a noisy one
     line["pages_ms_runs"] = [None if run["pages"] is None else round(run["pages"] * 1000, 1)
                              for run in runs]
+    line["other_cpu_ms_runs"] = [round(run["other_cpu"] * 1000) for run in runs]
     line["missed"] = sum(run["missed"] for run in runs)
     errors = sorted({e for run in runs for e in run["errors"]})
     if errors:
