@@ -106,6 +106,18 @@ async def follow(page, compression, timeout):
     page.done.set()
 
 
+async def until_idle(cpu_parts, window=0.2, most=0.02, limit=30.0):
+    """Wait until the server used at most ``most`` CPU s in ``window`` s (a class in the
+    lobby, waiting): each connect pushed the lobby to every socket, which takes a while."""
+    deadline = time.perf_counter() + limit
+    while time.perf_counter() < deadline:
+        used = sum(cpu_parts().values())
+        await asyncio.sleep(window)
+        if sum(cpu_parts().values()) - used <= most:
+            return
+    raise RuntimeError(f"the server did not go idle in {limit:.0f} s")
+
+
 async def start_class(base, key, teacher, guests, cpu_parts, timeout, compression,
                       profile=None):
     """Open every lobby socket, post the start, follow every page; this start's figures
@@ -120,7 +132,7 @@ async def start_class(base, key, teacher, guests, cpu_parts, timeout, compressio
         await asyncio.wait_for(asyncio.gather(*(p.snapshot.wait() for p in pages)), 60)
     except asyncio.TimeoutError:
         raise RuntimeError("a lobby socket got no first snapshot in 60 s") from None
-    await asyncio.sleep(0.5)        # the connects' pushes to the others are out
+    await until_idle(cpu_parts)     # the connects' pushes to the others are out
     spy = raw = None
     if profile is not None:
         from .load import profile_start
