@@ -1,11 +1,11 @@
-"""Run the benchmarks: ``python -m bench [engine] [gameproc] [workers] [turnover]``
-(``make bench``)."""
+"""Run the benchmarks: ``python -m bench [engine] [gameproc] [workers] [turnover]
+[lobby]`` (``make bench``)."""
 import sys
 
-from bench import engine_bench, gameproc_bench, turnover, workers_bench
+from bench import engine_bench, gameproc_bench, lobby_start, turnover, workers_bench
 
 SUITES = {"engine": engine_bench.run, "gameproc": gameproc_bench.run,
-          "workers": workers_bench.run, "turnover": turnover.run}
+          "workers": workers_bench.run, "turnover": turnover.run, "lobby": lobby_start.run}
 
 
 def main(argv):

@@ -390,28 +390,52 @@ class Browser:
         return "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
 
 
-def make_portal_session(base, teacher, index, slug="tic_tac_toe"):
-    """Start a session, two guests seated X and O, one guest watching; start play."""
+def new_session(teacher, slug="tic_tac_toe"):
+    """The instructor starts a session of ``slug``; returns its key."""
     response = teacher.post(f"/games/{slug}/start", {}, f"/games/{slug}")
     location = response.headers.get("Location", "")
     if "/s/" not in location:
         raise RuntimeError(f"starting a session gave no session link ({response.status_code})")
-    key = location.split("/s/")[1].split("/")[0]
-    names = [f"X{index}", f"O{index}", f"W{index}"]
+    return location.split("/s/")[1].split("/")[0]
+
+
+def join_guests(base, key, names):
+    """A guest Browser per display name, each joined to the session."""
     guests = []
     for name in names:
         guest = Browser(base)
         guest.post(f"/s/{key}/join", {"display_name": name}, f"/s/{key}")
         guests.append(guest)
+    return guests
+
+
+def seat_guests(base, teacher, key, names):
+    """Seat the guest called ``names[i]`` in role i (ids read from the lobby page)."""
     lobby = teacher.http.get(f"{base}/s/{key}/lobby", timeout=30).text
     ids = {name: int(pid) for pid, name in PERSON_RE.findall(lobby)}
-    for name, role in zip(names, (0, 1)):
+    for role, name in enumerate(names):
         if name not in ids:
             raise RuntimeError(f"{name} is not in the lobby of {key}")
         teacher.post(f"/s/{key}/seat", {"participant_id": ids[name], "roles": [role]},
                      f"/s/{key}/lobby")
+
+
+def make_portal_session(base, teacher, index, slug="tic_tac_toe"):
+    """Start a session, two guests seated X and O, one guest watching; start play."""
+    key = new_session(teacher, slug)
+    names = [f"X{index}", f"O{index}", f"W{index}"]
+    guests = join_guests(base, key, names)
+    seat_guests(base, teacher, key, names[:2])
     teacher.post(f"/s/{key}/start", {}, f"/s/{key}/lobby")
     return key, guests
+
+
+def socket_spec(base, key, browser, page=None):
+    """What a browser's socket to the session sends: URL (``?page=``: the page it is
+    on, as templates/ say; None: not said), Origin, the browser's cookies."""
+    url = base.replace("http://", "ws://") + f"/ws/s/{key}"
+    return {"url": url + (f"?page={page}" if page else ""), "origin": base,
+            "cookie": browser.cookie_header()}
 
 
 def portal_groups(bases, count, username, password, split=False, threads=8):
@@ -425,11 +449,8 @@ def portal_groups(bases, count, username, password, split=False, threads=8):
             local.teacher = Browser(base).login(username, password)
         teacher = local.teacher
         key, guests = make_portal_session(base, teacher, i)
-        sockets = []
-        for n, guest in enumerate(guests):
-            target = bases[n % len(bases)] if split else base
-            sockets.append({"url": target.replace("http://", "ws://") + f"/ws/s/{key}",
-                            "origin": target, "cookie": guest.cookie_header()})
+        sockets = [socket_spec(bases[n % len(bases)] if split else base, key, guest)
+                   for n, guest in enumerate(guests)]
         return Group(key, sockets, rematch=(base, f"/s/{key}/rematch",
                                             teacher.cookie_header(), teacher.token))
 
@@ -462,24 +483,41 @@ def winner(board):
     return None
 
 
-async def post_form(base, path, cookie, fields, timeout=10):
-    """A minimal HTTP/1.1 form POST over asyncio streams; returns the status code."""
-    from urllib.parse import urlencode
+async def http_request(base, method, path, cookie, body=b"", headers="", timeout=10):
+    """A minimal HTTP/1.1 request over asyncio streams (one connection, closed after);
+    returns (status code, the response's bytes, head included)."""
     parts = urlsplit(base)
-    body = urlencode(fields).encode()
-    head = (f"POST {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nCookie: {cookie}\r\n"
-            f"Content-Type: application/x-www-form-urlencoded\r\nHX-Request: true\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+    head = (f"{method} {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nCookie: {cookie}\r\n"
+            f"{headers}Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
     reader, writer = await asyncio.wait_for(
         asyncio.open_connection(parts.hostname, parts.port), timeout)
     try:
         writer.write(head + body)
         await writer.drain()
         status = await asyncio.wait_for(reader.readline(), timeout)
-        await asyncio.wait_for(reader.read(), timeout)
-        return int(status.split()[1])
+        rest = await asyncio.wait_for(reader.read(), timeout)
+        return int(status.split()[1]), status + rest
     finally:
         writer.close()
+
+
+async def post_form(base, path, cookie, fields, timeout=10):
+    """A form POST as htmx sends it (``HX-Request``); returns the status code."""
+    from urllib.parse import urlencode
+    status, _ = await http_request(
+        base, "POST", path, cookie, urlencode(fields).encode(),
+        "Content-Type: application/x-www-form-urlencoded\r\nHX-Request: true\r\n", timeout)
+    return status
+
+
+async def open_socket(spec, compression="deflate", timeout=30):
+    """Open a socket as ``spec`` says (``socket_spec``)."""
+    import websockets
+    return await asyncio.wait_for(websockets.connect(
+        spec["url"], origin=spec["origin"],
+        additional_headers={"Cookie": spec["cookie"]} if spec["cookie"] else None,
+        max_size=2 ** 24, ping_interval=None, open_timeout=timeout,
+        compression=compression), timeout)
 
 
 class Stats:
@@ -586,16 +624,11 @@ def group_reached(group):
 
 
 async def connect_group(group, stats, semaphore, timeout):
-    import websockets
     group.seen = [(0, -1)] * len(group.sockets)
     group.event = asyncio.Event()
     for index, spec in enumerate(group.sockets):
         async with semaphore:
-            ws = await asyncio.wait_for(websockets.connect(
-                spec["url"], origin=spec["origin"],
-                additional_headers={"Cookie": spec["cookie"]} if spec["cookie"] else None,
-                max_size=2 ** 24, ping_interval=None, open_timeout=timeout,
-                compression=stats.compression), timeout)
+            ws = await open_socket(spec, stats.compression, timeout)
         group.conns.append(ws)
         asyncio.get_running_loop().create_task(read_socket(group, index, ws, stats))
 
