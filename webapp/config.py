@@ -84,6 +84,8 @@ def load_config(instance_path):
         "WS_ALLOWED_ORIGINS": env_list("WS_ALLOWED_ORIGINS"),
         "CHECKPOINT_EVERY": env_int("CHECKPOINT_EVERY", 20),
         "RECONNECT_WINDOW_SECONDS": env_float("RECONNECT_WINDOW_SECONDS", 180),
+        # Sockets opening and closing within this time are pushed to the others once.
+        "PRESENCE_PUSH_SECONDS": env_float("PRESENCE_PUSH_SECONDS", 0.25),
         "LIVE_LEASE_SECONDS": env_float("LIVE_LEASE_SECONDS", 5),
         "LIVE_ENDED_LINGER_SECONDS": env_float("LIVE_ENDED_LINGER_SECONDS", 60),
         "THINKING_AFTER_SECONDS": env_float("THINKING_AFTER_SECONDS", 0.3),

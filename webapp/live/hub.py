@@ -1,7 +1,8 @@
 """What goes out over the sockets: snapshots on connect, pushes after every change."""
 import logging
+import threading
 
-from flask import url_for
+from flask import current_app, url_for
 
 from ..extensions import db
 from ..locks import release_connection
@@ -131,20 +132,25 @@ def push_status(live, thinking):
     runtime().broadcast(live.session_key, lambda client: None if client.page == "lobby" else text)
 
 
-def push_session(key):
-    """Push the current regions to every socket of the session (in every process).
+def push_session(key, only=None):
+    """Push the current regions to every socket of the session (in every process), or
+    to the socket ``only`` alone (its first state).
 
     A started session's live play-through knows everything the pushed regions
     need (status, seats, play-through number), so the move path reads no rows;
     a lobby (or a session whose play-through is not in memory) is read from the
     database, and the connection released before any live lock is taken.  A
-    play-through another process owns is pushed by its owner.  The caller's
-    transaction ends here (pending changes are committed).
+    play-through another process owns is pushed by its owner (to every socket:
+    ``only`` is then left to the push that follows it, ``push_session_soon``).  The
+    caller's transaction ends here (pending changes are committed).
     """
+    def to(render):
+        return render if only is None else (lambda client: render(client)
+                                            if client is only else None)
     live = runtime().live(key)
     if live is not None:
         release_connection(db.session)
-        push_live(live)
+        push_live(live, only)
         return
     db.session.expire_all()
     game_session = Session.query.filter_by(key=key).first()
@@ -154,12 +160,14 @@ def push_session(key):
     if game_session.status == "lobby":
         render = render_for(game_session, None, runtime().connected_ids(key))
         release_connection(db.session)
-        runtime().broadcast(key, render)
+        runtime().broadcast(key, to(render))
         return
     nav = nav_fragment(game_session)
     facts = read_facts(game_session)
     live = acting_live(facts)
     if isinstance(live, Elsewhere):
+        if only is not None:
+            return
         try:
             live = forward.forward_push(live)
         except forward.Unavailable:
@@ -169,18 +177,57 @@ def push_session(key):
             return
     connected = runtime().connected_ids(key)
     if live is None:
-        runtime().broadcast(key, lambda client: nav)
+        runtime().broadcast(key, to(lambda client: nav))
     elif runtime().live(key) is live:
-        push_live(live)
+        push_live(live, only)
     else:
-        runtime().broadcast(key, game_render(live, nav, connected, facts.status))
+        runtime().broadcast(key, to(game_render(live, nav, connected, facts.status)))
 
 
-def push_live(live):
-    """Push a live play-through's regions (no database read)."""
+_soon = {}                    # session key -> its pending push_session_soon timer
+_soon_lock = threading.Lock()
+
+
+def push_session_soon(key):
+    """``push_session`` a moment from now (``PRESENCE_PUSH_SECONDS``), once for every
+    call until then.  Sockets opening and closing change only who is shown connected;
+    when a class arrives, or thirty pages move from the lobby to the game at once, one
+    push to everyone covers them all, where a push per socket sent N sockets N²/2
+    pushes.  A socket that opens is sent its own first state at once
+    (``push_session(key, only=client)``)."""
+    delay = float(current_app.config.get("PRESENCE_PUSH_SECONDS", 0.25))
+    if delay <= 0:
+        push_session(key)
+        return
+    app = current_app._get_current_object()
+    with _soon_lock:
+        if key in _soon:
+            return
+        timer = _soon[key] = threading.Timer(delay, _push_soon, args=(app, key))
+        timer.daemon = True
+    timer.start()
+
+
+def _push_soon(app, key):
+    with _soon_lock:
+        _soon.pop(key, None)          # a change from now on is pushed again after this
+    with app.test_request_context("/"):       # the regions' links need url_for
+        try:
+            push_session(key)
+        except Exception:
+            log.exception("the push of session %s failed", key)
+        finally:
+            db.session.remove()
+
+
+def push_live(live, only=None):
+    """Push a live play-through's regions (no database read); to ``only`` alone if
+    given."""
     connected = runtime().connected_ids(live.session_key)
-    runtime().broadcast(live.session_key, game_render(live, live_nav(live), connected,
-                                                      live.status()))
+    render = game_render(live, live_nav(live), connected, live.status())
+    if only is not None:
+        render = (lambda client, _render=render: _render(client) if client is only else None)
+    runtime().broadcast(live.session_key, render)
 
 
 def snapshot_live(live, client):

@@ -56,7 +56,8 @@ def session_socket(ws, key):
         # Joins are logged before this socket can receive any push.
         attendance.set_connected(participant_id, True)
         runtime().add_client(key, client)
-        hub.push_session(key)
+        hub.push_session(key, only=client)      # its first state, now
+        hub.push_session_soon(key)              # the others: who is connected
         db.session.remove()
         while client.alive:
             moves.handle(key, client, ws.receive())
@@ -73,7 +74,7 @@ def closed(key, client, participant_id):
         runtime().remove_client(key, client)
         if participant_id not in runtime().connected_ids(key):
             attendance.set_connected(participant_id, False)
-        hub.push_session(key)
+        hub.push_session_soon(key)
     except Exception:
         log.exception("cleaning up a socket of session %s failed", key)
     finally:

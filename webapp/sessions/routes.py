@@ -72,7 +72,7 @@ def join(key):
         except LobbyError as exc:
             flash(str(exc), "error")
             return redirect(url_for("sessions.invite", key=key))
-        hub.push_session(game_session.key)
+        hub.push_session_soon(game_session.key)     # a class joining: one push for all
     return redirect(place_of(game_session))
 
 
