@@ -9,7 +9,7 @@ from ..extensions import db
 from ..locks import release_connection
 from ..models import Participant
 from . import bots, control, forward, hub, presence, rows, seating
-from .playthroughs import Elsewhere, acting_live, read_facts
+from .playthroughs import Elsewhere, acting_live, held_current, read_facts, seat_of
 
 log = logging.getLogger(__name__)
 
@@ -28,24 +28,32 @@ def set_connected(participant_id, connected, forwarded=False):
     if game_session.status in ("lobby", "ended"):
         release_connection(db.session)
         return
-    facts = read_facts(game_session)
-    live = acting_live(facts)
+    live = held_current(game_session)
+    if live is not None:
+        # Held here (nearly always): the one seat and the status, not the session's
+        # facts (every participant's row; a class arriving made that N² rows).
+        seat, status = seat_of(participant), game_session.status
+        release_connection(db.session)
+    else:
+        facts = read_facts(game_session)
+        seat, status = facts.seats.get(participant_id), facts.status
+        live = acting_live(facts)
     if isinstance(live, Elsewhere):
         if forwarded:
             return
         try:
             live = forward.forward_presence(live, participant_id, connected)
         except forward.Unavailable:
-            log.warning("cannot reach the owner of session %s", facts.key)
+            log.warning("cannot reach the owner of session %s", live.session_key)
             return
         if live is not None:       # taken over: its bots move on from here
             bots.schedule_bots(current_app._get_current_object(), live)
     if live is None:
         return
     if connected:
-        seating.note_arrival(live, participant_id, facts.seats.get(participant_id))
+        seating.note_arrival(live, participant_id, seat)
         presence.connected(live, participant_id)
-        resume_if_left(facts, live, name)
+        resume_if_left(status, live, name)
     else:
         presence.disconnected(live, participant_id, on_left)
 
@@ -62,10 +70,10 @@ def on_left(live, everyone_left):
         db.session.remove()
 
 
-def resume_if_left(facts, live, name):
+def resume_if_left(status, live, name):
     """A session that paused itself because everyone left goes on when someone is back."""
     state = presence.table(live)
-    if not state.auto_paused or facts.status != "paused":
+    if not state.auto_paused or status != "paused":
         return
     state.auto_paused = False
     control.resume_live(live, "host")     # the portal resumes it, as it paused it

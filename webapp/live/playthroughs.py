@@ -54,9 +54,26 @@ class SessionFacts(NamedTuple):
 
 def seats_of(game_session):
     """Participant id -> name, kind, roles, bot strategy (fixed when play starts)."""
-    return {p.id: {"name": p.display_name, "kind": p.kind, "roles": list(p.roles),
-                   "strategy": p.bot_strategy, "participant": p.pseudonym}
-            for p in game_session.participants}
+    return {p.id: seat_of(p) for p in game_session.participants}
+
+
+def seat_of(participant):
+    return {"name": participant.display_name, "kind": participant.kind,
+            "roles": list(participant.roles), "strategy": participant.bot_strategy,
+            "participant": participant.pseudonym}
+
+
+def held_current(game_session):
+    """The session's current play-through if this process holds it (checked against
+    the latest row, as ``acting_live`` does), else None: then ``read_facts`` and
+    ``acting_live`` say what to act on."""
+    held = runtime().live(game_session.key)
+    if held is None:
+        return None
+    record = game_session.current_playthrough
+    if record is None or held.record_id == record.id or (held.number or 0) > record.number:
+        return held
+    return None
 
 
 def log_seats(game_session):

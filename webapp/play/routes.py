@@ -9,7 +9,10 @@ from engine.log import read_events
 
 from ..auth.identity import current_participant
 from ..live import hub
-from ..live.playthroughs import Elsewhere, live_of, playthrough_paths, read_facts, runtime
+from ..extensions import db
+from ..live.playthroughs import (Elsewhere, held_current, live_of, playthrough_paths,
+                                 read_facts, runtime)
+from ..locks import release_connection
 from ..models import Session
 from . import bp
 from .artifacts import artifact_path
@@ -30,7 +33,13 @@ def seated_page(key):
     participant = current_participant(game_session)
     if participant is None:
         return game_session, None, None
-    live = live_of(read_facts(game_session)) if game_session.status != "lobby" else None
+    if game_session.status == "lobby":
+        return game_session, participant, None
+    live = held_current(game_session)      # held here: no need of every participant's row
+    if live is not None:
+        release_connection(db.session)
+    else:
+        live = live_of(read_facts(game_session))
     return game_session, participant, live
 
 
