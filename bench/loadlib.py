@@ -549,14 +549,11 @@ class Stats:
     def longest_gap(self, window):
         """The longest time in the window with no move or rematch reaching every screen
         (from the window's start, between completions, and to its end)."""
-        start, end = window["start"], window["end"]
-        done = sorted(t for t in self.done_at if start <= t < end)
-        marks = [start] + done + [end]
-        return max(b - a for a, b in zip(marks, marks[1:]))
+        return self.longest_gap_detail(window)[0]
 
     def longest_gap_detail(self, window):
         """(seconds, its start as an offset in the window, rematches in flight at its
-        middle) of the longest gap: what the class was waiting for."""
+        middle) of the longest gap (``longest_gap``): what the class was waiting for."""
         start, end = window["start"], window["end"]
         done = sorted(t for t in self.done_at if start <= t < end)
         marks = [start] + done + [end]

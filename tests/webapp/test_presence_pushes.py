@@ -4,6 +4,10 @@ used to be sent N²/2 pushes, all of them the same list of who is connected."""
 import re
 import time
 
+from sqlalchemy import event
+
+from webapp.models import Participant
+
 from .players import Player
 from .test_live import setup_game, start
 
@@ -49,6 +53,23 @@ def test_a_class_arriving_is_pushed_to_each_socket_a_few_times_not_once_per_arri
     names = {f"Watcher{i}" for i in range(WATCHERS)} | {"Ann", "Bo"}
     for p in everyone:                      # and every page ends up right
         assert names <= connected_names(p.page()), (names - connected_names(p.page()))
+    # A latecomer's socket and game page read their own seat, not every participant's
+    # row (23 of them here) while this process holds the play-through.
+    late = Player(live_server).join(key, "Latecomer")
+    loaded = []
+
+    def note(target, _context):
+        loaded.append(target.id)
+    event.listen(Participant, "load", note)
+    try:
+        late.connect(key)
+        late.wait_for(lambda t: 'id="state-view"' in t)
+        assert 'id="state-view"' in late.http.get(f"{live_server}/s/{key}/play").text
+        time.sleep(1.2)                     # the others' push too
+    finally:
+        event.remove(Participant, "load", note)
+    assert len(loaded) <= 4, loaded
+    late.close()
     for p in class_[:6]:                    # part of the class leaves at once
         p.close()
     time.sleep(1.2)

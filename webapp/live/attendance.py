@@ -33,7 +33,6 @@ def set_connected(participant_id, connected, forwarded=False):
         # Held here (nearly always): the one seat and the status, not the session's
         # facts (every participant's row; a class arriving made that N² rows).
         seat, status = seat_of(participant), game_session.status
-        release_connection(db.session)
     else:
         facts = read_facts(game_session)
         seat, status = facts.seats.get(participant_id), facts.status

@@ -145,8 +145,7 @@ def push_session(key, only=None):
     caller's transaction ends here (pending changes are committed).
     """
     def to(render):
-        return render if only is None else (lambda client: render(client)
-                                            if client is only else None)
+        return render if only is None else _to_one(render, only)
     live = runtime().live(key)
     if live is not None:
         release_connection(db.session)
@@ -220,14 +219,17 @@ def _push_soon(app, key):
             db.session.remove()
 
 
+def _to_one(render, only):
+    """``render`` for the one socket ``only`` (a broadcast then skips the others)."""
+    return lambda client: render(client) if client is only else None
+
+
 def push_live(live, only=None):
     """Push a live play-through's regions (no database read); to ``only`` alone if
     given."""
     connected = runtime().connected_ids(live.session_key)
     render = game_render(live, live_nav(live), connected, live.status())
-    if only is not None:
-        render = (lambda client, _render=render: _render(client) if client is only else None)
-    runtime().broadcast(live.session_key, render)
+    runtime().broadcast(live.session_key, render if only is None else _to_one(render, only))
 
 
 def snapshot_live(live, client):

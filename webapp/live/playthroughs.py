@@ -65,15 +65,23 @@ def seat_of(participant):
 
 def held_current(game_session):
     """The session's current play-through if this process holds it (checked against
-    the latest row, as ``acting_live`` does), else None: then ``read_facts`` and
-    ``acting_live`` say what to act on."""
+    the latest row, as ``acting_live`` does), its database connection then released as
+    ``read_facts`` does; else None: then ``read_facts`` and ``acting_live`` say what to
+    act on."""
     held = runtime().live(game_session.key)
     if held is None:
         return None
     record = game_session.current_playthrough
-    if record is None or held.record_id == record.id or (held.number or 0) > record.number:
-        return held
-    return None
+    if record is not None and not is_current(held, record):
+        return None
+    release_connection(db.session)
+    return held
+
+
+def is_current(held, record):
+    """Whether a play-through this process holds is the one the latest row names (or a
+    newer one started here, whose row is on its way)."""
+    return held.record_id == record.id or (held.number or 0) > record.number
 
 
 def log_seats(game_session):
@@ -295,9 +303,8 @@ def acting_live(facts, dead_holder=None):
         return found
     if runtime().closed:
         return None           # the server is stopping: nothing is resumed any more
-    if found is not None and (found.record_id == record.id
-                              or (found.number or 0) > record.number):
-        return found          # (a newer one started here: its row is on its way)
+    if found is not None and is_current(found, record):
+        return found
     try:
         if record.status == "ended" and record.end_reason == "interrupted":
             return _interrupted(facts, record)

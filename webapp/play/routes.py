@@ -9,10 +9,8 @@ from engine.log import read_events
 
 from ..auth.identity import current_participant
 from ..live import hub
-from ..extensions import db
 from ..live.playthroughs import (Elsewhere, held_current, live_of, playthrough_paths,
                                  read_facts, runtime)
-from ..locks import release_connection
 from ..models import Session
 from . import bp
 from .artifacts import artifact_path
@@ -35,11 +33,8 @@ def seated_page(key):
         return game_session, None, None
     if game_session.status == "lobby":
         return game_session, participant, None
-    live = held_current(game_session)      # held here: no need of every participant's row
-    if live is not None:
-        release_connection(db.session)
-    else:
-        live = live_of(read_facts(game_session))
+    # held here: no need of every participant's row
+    live = held_current(game_session) or live_of(read_facts(game_session))
     return game_session, participant, live
 
 
